@@ -1,0 +1,49 @@
+"""Suara: the SMS/USSD gateway through which Disdik Labura hears its citizens."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from gateway.config import Settings
+from gateway.runtime import Runtime, build_runtime
+
+MAX_BODY_BYTES = 48 * 1024
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
+    """Build the app. Reads the environment only when no settings are given."""
+    settings = settings or Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+    )
+    app.extensions["suara"] = runtime or build_runtime(settings)
+
+    from gateway import cli, health, webhooks
+    from gateway.extensions import close_db_session
+
+    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(health.bp)
+    cli.init_app(app)
+    app.teardown_appcontext(close_db_session)
+    app.register_error_handler(HTTPException, _plain_http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    return app
+
+
+def _plain_http_error(exc: HTTPException) -> Response:
+    return Response(f"{exc.code} {exc.name}: {exc.description}", exc.code, mimetype="text/plain")
+
+
+def _unexpected_error(exc: Exception) -> Response:
+    logging.getLogger("suara").exception("unhandled error on %s", request.path)
+    return Response("Service temporarily unavailable, retry later", 503, mimetype="text/plain")

@@ -1,0 +1,33 @@
+"""`flask --app wsgi …` commands for operators."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from gateway.config import PROJECT_ROOT
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from gateway.extensions import runtime
+
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["database_url"] = runtime().settings.database_url
+    command.upgrade(cfg, revision)
+    click.echo(f"database at {revision}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_group)

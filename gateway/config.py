@@ -1,0 +1,124 @@
+"""Settings read once from the environment (12-factor) and validated at start.
+
+`Settings.from_env()` is called in `create_app` and in the worker entry point and
+nowhere else. A wrong or missing value raises `ConfigError` whose message names the
+variable; secrets are never part of any message or repr.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from gateway.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'suara.db'}"
+PROVIDERS = ("console", "africastalking")
+SECRET_FIELDS = frozenset({"at_api_key", "webhook_token", "secret_key"})
+_QUIET_RE = re.compile(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = "redis://localhost:6379/0"
+    sms_provider: str = "console"
+    at_username: str = "sandbox"
+    at_api_key: str = field(default="", repr=False)
+    at_sender_id: str = ""
+    at_short_code: str = ""
+    at_api_base_url: str = ""
+    at_timeout_seconds: float = 10.0
+    webhook_token: str = field(default="", repr=False)
+    ussd_service_code: str = "*384*1708#"
+    ussd_max_chars: int = 160
+    ussd_resume_minutes: int = 10
+    sms_rate_per_second: float = 0.0
+    sms_batch_size: int = 500
+    sms_cost_per_segment: float = 0.0
+    sms_replies_per_hour: int = 5
+    quiet_hours: str = "21:00-07:00"
+    secret_key: str = field(default="", repr=False)
+    environment: str = "development"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f.name.upper())
+            if raw is None or raw.strip() == "" and f.name != "quiet_hours":
+                continue
+            values[f.name] = _coerce(f.name, f.type, raw.strip())
+        if "environment" not in values and env.get("SUARA_ENV"):
+            values["environment"] = env["SUARA_ENV"].strip()
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        settings = replace(self, **changes)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.sms_provider not in PROVIDERS:
+            raise ConfigError(f"SMS_PROVIDER must be one of {', '.join(PROVIDERS)}")
+        if self.sms_provider == "africastalking":
+            if not self.at_api_key:
+                raise ConfigError("SMS_PROVIDER=africastalking needs AT_API_KEY")
+            if not self.at_username:
+                raise ConfigError("SMS_PROVIDER=africastalking needs AT_USERNAME")
+        if self.at_api_base_url and not self.at_api_base_url.startswith(("http://", "https://")):
+            raise ConfigError("AT_API_BASE_URL must start with http:// or https://")
+        if not self.database_url.startswith(("sqlite", "postgresql")):
+            raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("REDIS_URL must be a redis:// URL")
+        if not 40 <= self.ussd_max_chars <= 182:
+            raise ConfigError("USSD_MAX_CHARS must be between 40 and 182")
+        _check_positive("USSD_RESUME_MINUTES", self.ussd_resume_minutes, allow_zero=True)
+        _check_positive("SMS_RATE_PER_SECOND", self.sms_rate_per_second, allow_zero=True)
+        _check_positive("SMS_BATCH_SIZE", self.sms_batch_size)
+        _check_positive("SMS_REPLIES_PER_HOUR", self.sms_replies_per_hour, allow_zero=True)
+        _check_positive("AT_TIMEOUT_SECONDS", self.at_timeout_seconds)
+        if self.quiet_hours and not _QUIET_RE.match(self.quiet_hours):
+            raise ConfigError("QUIET_HOURS must look like 21:00-07:00 (or be empty)")
+        if self.environment == "production":
+            if not self.secret_key:
+                raise ConfigError("SECRET_KEY is required when SUARA_ENV=production")
+            if not self.webhook_token:
+                raise ConfigError("WEBHOOK_TOKEN is required when SUARA_ENV=production")
+
+    def describe(self) -> dict[str, str]:
+        """Values for logs: secrets replaced by whether they are set."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name.upper()] = (
+                ("set" if value else "unset") if f.name in SECRET_FIELDS else str(value)
+            )
+        return out
+
+
+def _coerce(name: str, type_name: Any, raw: str) -> Any:
+    env_name = name.upper()
+    try:
+        if type_name in ("int", int):
+            return int(raw)
+        if type_name in ("float", float):
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"{env_name} must be a number, got {raw[:20]!r}") from None
+    return raw
+
+
+def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ConfigError(f"{name} must be {'zero or more' if allow_zero else 'positive'}")

@@ -1,0 +1,39 @@
+"""Engine and session factory. A session per request (web) and per job (worker).
+
+Workers fork per job (RQ's default), so the worker engine uses `NullPool`: no pooled
+connection is ever carried across a fork.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+
+def make_engine(database_url: str, *, for_worker: bool = False) -> Engine:
+    kwargs: dict[str, Any] = {}
+    if database_url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    if for_worker:
+        kwargs["poolclass"] = NullPool
+    elif not database_url.startswith("sqlite"):
+        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = create_engine(database_url, **kwargs)
+    if database_url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)

@@ -1,0 +1,229 @@
+"""Africa's Talking: parse its webhooks into neutral types, render USSD, send SMS.
+
+Field names, date formats, status words and the `CON `/`END ` prefixes live here and
+nowhere else. Sending goes through the official SDK's `SMSService` with an explicit
+timeout and, when `AT_API_BASE_URL` is set, a base URL pointing at a proxy or a fake.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from africastalking.SMS import SMSService
+
+from gateway.config import Settings
+from gateway.errors import InvalidPayload, InvalidPhoneNumber
+from gateway.models import OutboundStatus
+from gateway.phone import mask, normalize
+from gateway.providers import InboundSms, StatusUpdate, UssdEnd, UssdRequest
+from gateway.send_errors import (
+    RecipientResult,
+    ResponseError,
+    classify_exception,
+    parse_send_response,
+)
+
+NAME = "africastalking"
+log = logging.getLogger("suara.africastalking")
+
+MAX_FIELD = 4000
+_SESSION_RE = re.compile(r"^[A-Za-z0-9_\-.:]{1,100}$")
+_ID_RE = re.compile(r"^[A-Za-z0-9_\-.:]{1,100}$")
+_SENDER_RE = re.compile(r"^[A-Za-z0-9 +\-]{1,20}$")
+
+STATUS_MAP: dict[str, OutboundStatus] = {
+    "sent": OutboundStatus.SENT,
+    "submitted": OutboundStatus.SENT,
+    "buffered": OutboundStatus.SENT,
+    "success": OutboundStatus.DELIVERED,
+    "delivered": OutboundStatus.DELIVERED,
+    "failed": OutboundStatus.FAILED,
+    "absentsubscriber": OutboundStatus.FAILED,
+    "rejected": OutboundStatus.REJECTED,
+    "expired": OutboundStatus.EXPIRED,
+}
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """Decode an `application/x-www-form-urlencoded` body strictly as UTF-8."""
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"
+        )
+    except UnicodeDecodeError:
+        raise InvalidPayload("body is not valid UTF-8") from None
+    form: dict[str, str] = {}
+    for key, value in pairs:
+        if "\x00" in value or "\x00" in key:
+            raise InvalidPayload(f"field {key[:20]!r} contains a NUL byte")
+        form.setdefault(key, value)
+    return form
+
+
+def parse_ussd(form: Mapping[str, str]) -> UssdRequest:
+    session_id = _required(form, "sessionId")
+    if not _SESSION_RE.match(session_id):
+        raise InvalidPayload("field 'sessionId' has unexpected characters")
+    text = form.get("text", "")
+    if len(text) > MAX_FIELD:
+        raise InvalidPayload("field 'text' is too long")
+    return UssdRequest(
+        session_id=session_id,
+        phone=_phone(form, "phoneNumber"),
+        service_code=form.get("serviceCode", "")[:40],
+        text=text,
+        network_code=_optional(form, "networkCode"),
+    )
+
+
+def parse_ussd_end(form: Mapping[str, str]) -> UssdEnd:
+    session_id = _required(form, "sessionId")
+    if not _SESSION_RE.match(session_id):
+        raise InvalidPayload("field 'sessionId' has unexpected characters")
+    phone_raw = form.get("phoneNumber", "")
+    try:
+        phone = normalize(phone_raw) if phone_raw else ""
+    except InvalidPhoneNumber:
+        phone = ""
+    return UssdEnd(
+        session_id=session_id,
+        phone=phone,
+        service_code=form.get("serviceCode", "")[:40],
+        status=form.get("status", "")[:20],
+        network_code=_optional(form, "networkCode"),
+        input=form.get("input"),
+        last_app_response=_optional(form, "lastAppResponse", MAX_FIELD),
+        error_message=_optional(form, "errorMessage", MAX_FIELD),
+        hops_count=_int(form.get("hopsCount")),
+        duration_ms=_int(form.get("durationInMillis")),
+        cost=_optional(form, "cost", 30),
+        raw=_raw(form),
+    )
+
+
+def parse_sms(form: Mapping[str, str]) -> InboundSms:
+    message_id = _required(form, "id")
+    if not _ID_RE.match(message_id):
+        raise InvalidPayload("field 'id' has unexpected characters")
+    if "text" not in form:
+        raise InvalidPayload("field 'text' required")
+    sender = _required(form, "from")
+    try:
+        sender_phone: str | None = normalize(sender)
+    except InvalidPhoneNumber:
+        if not _SENDER_RE.match(sender):
+            raise InvalidPayload("field 'from' is not a phone number or sender id") from None
+        sender_phone = None
+    return InboundSms(
+        provider=NAME,
+        provider_message_id=message_id,
+        sender=sender_phone or sender,
+        sender_phone=sender_phone,
+        receiver=form.get("to", "")[:40],
+        text=form["text"],
+        received_at=parse_date(form.get("date", "")),
+        network_code=_optional(form, "networkCode"),
+        link_id=_optional(form, "linkId", 100),
+        raw=_raw(form),
+    )
+
+
+def parse_status(form: Mapping[str, str]) -> StatusUpdate:
+    message_id = _required(form, "id")
+    if not _ID_RE.match(message_id):
+        raise InvalidPayload("field 'id' has unexpected characters")
+    raw_status = form.get("status", "").strip()[:40]
+    mapped = STATUS_MAP.get(raw_status.lower())
+    return StatusUpdate(
+        provider=NAME,
+        provider_message_id=message_id,
+        raw_status=raw_status,
+        status=mapped.value if mapped else None,
+        failure_reason=_optional(form, "failureReason", 100),
+        phone=form.get("phoneNumber", "")[:20] or None,
+        raw=_raw(form),
+    )
+
+
+def parse_date(value: str) -> datetime:
+    """AT sends `2017-05-03T06:04:45Z`, `2017-05-03 06:04:45` or no zone: all UTC.
+
+    A missing or unreadable date is replaced by the time of arrival; the raw form
+    keeps what was sent, so nothing is lost.
+    """
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return datetime.now(UTC)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def render_ussd(text: str, *, end: bool) -> str:
+    return ("END " if end else "CON ") + text
+
+
+class AfricasTalkingSender:
+    """Sends through the SDK; one `RecipientResult` per recipient, never a raw answer."""
+
+    name = NAME
+
+    def __init__(self, settings: Settings) -> None:
+        self._service = SMSService(settings.at_username, settings.at_api_key)
+        if settings.at_api_base_url:
+            base = settings.at_api_base_url.rstrip("/")
+            self._service._baseUrl = base
+            self._service._contentUrl = base
+        self._sender_id = settings.at_sender_id or settings.at_short_code or None
+        self._timeout = (min(3.05, settings.at_timeout_seconds), settings.at_timeout_seconds)
+
+    def send_sms(self, text: str, recipients: Sequence[str]) -> list[RecipientResult]:
+        """Raises `ResponseError(outcome, reason)` when there is no per-recipient answer."""
+        try:
+            raw: Any = self._service.send(
+                text, list(recipients), sender_id=self._sender_id, timeout=self._timeout
+            )
+        except Exception as exc:  # the SDK raises requests' and its own exceptions
+            outcome, reason = classify_exception(exc)
+            raise ResponseError(outcome, reason) from exc
+        results = parse_send_response(raw)
+        log.info(
+            "sent to %d recipient(s): %s",
+            len(results),
+            ", ".join(f"{mask(r.number)}={r.status}" for r in results[:5]),
+        )
+        return results
+
+
+def _required(form: Mapping[str, str], name: str) -> str:
+    value = form.get(name, "").strip()
+    if not value:
+        raise InvalidPayload(f"field '{name}' required")
+    return value
+
+
+def _optional(form: Mapping[str, str], name: str, limit: int = 20) -> str | None:
+    value = form.get(name, "").strip()
+    return value[:limit] or None
+
+
+def _phone(form: Mapping[str, str], name: str) -> str:
+    try:
+        return normalize(_required(form, name))
+    except InvalidPhoneNumber as exc:
+        raise InvalidPayload(f"field '{name}': {exc}") from None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _raw(form: Mapping[str, str]) -> dict[str, Any]:
+    return {k[:40]: v[:MAX_FIELD] for k, v in list(form.items())[:30]}

@@ -1,0 +1,60 @@
+"""USSD session records and the first, minimal menu (main -> report -> category -> text).
+
+The full menu tree runs on the pure engine in `menus/`; this module keeps the parts
+that touch the database: session rows and the end-of-session event.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gateway.models import UssdSession
+from gateway.providers import UssdEnd, UssdRequest
+
+
+def touch_session(session: Session, req: UssdRequest) -> UssdSession:
+    """The row for this USSD session, created on its first hop."""
+    row = session.scalar(select(UssdSession).where(UssdSession.session_id == req.session_id))
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = UssdSession(
+                session_id=req.session_id,
+                phone=req.phone,
+                service_code=req.service_code,
+                network_code=req.network_code,
+            )
+            session.add(row)
+    except IntegrityError:
+        row = session.scalar(select(UssdSession).where(UssdSession.session_id == req.session_id))
+        assert row is not None
+    return row
+
+
+def record_ussd_end(session: Session, event: UssdEnd) -> int:
+    """Upsert the end-of-session event by session id (AT may send it more than once)."""
+    row = session.scalar(select(UssdSession).where(UssdSession.session_id == event.session_id))
+    if row is None:
+        row = UssdSession(
+            session_id=event.session_id,
+            phone=event.phone,
+            service_code=event.service_code,
+            network_code=event.network_code,
+        )
+        session.add(row)
+    row.status = event.status
+    row.input = event.input
+    row.last_app_response = event.last_app_response
+    row.error_message = event.error_message
+    row.hops_count = event.hops_count
+    row.duration_ms = event.duration_ms
+    row.cost = event.cost
+    row.raw = event.raw
+    row.ended_at = datetime.now(UTC)
+    session.flush()
+    return row.id

@@ -1,0 +1,88 @@
+"""Thin views: provider form -> neutral value -> one service call -> reply."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import Forbidden
+
+from gateway import ussd_basic
+from gateway.errors import InvalidPayload
+from gateway.extensions import db_session, runtime
+from gateway.phone import mask
+from gateway.providers import africastalking as at
+from gateway.queueing import enqueue_sends
+from gateway.services.delivery import apply_delivery_report
+from gateway.services.inbound import record_inbound_sms
+from gateway.services.ussd import record_ussd_end
+
+log = logging.getLogger("suara.webhooks")
+SORRY = "Maaf, layanan sedang gangguan. Silakan coba lagi nanti."
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks/africastalking")
+
+
+@bp.before_request
+def check_token() -> None:
+    expected = runtime().settings.webhook_token
+    given = request.args.get("token", "")
+    if expected and not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Forbidden("invalid or missing token")
+
+
+def _form() -> dict[str, str]:
+    if request.method == "GET":
+        return at.parse_form(request.query_string)
+    return at.parse_form(request.get_data(cache=False))
+
+
+@bp.route("/ussd", methods=["POST", "GET"])
+def receive_ussd() -> Response:
+    req = at.parse_ussd(_form())
+    try:
+        with db_session().begin():
+            reply = ussd_basic.handle_hop(db_session(), req)
+    except SQLAlchemyError:
+        log.exception("USSD hop failed for %s", mask(req.phone))
+        return _plain(at.render_ussd(SORRY, end=True))
+    enqueue_sends(runtime().redis, reply.outbound_ids)
+    return _plain(at.render_ussd(reply.text, end=reply.end))
+
+
+@bp.post("/ussd/events")
+def receive_ussd_event() -> Response:
+    event = at.parse_ussd_end(_form())
+    with db_session().begin():
+        record_ussd_end(db_session(), event)
+    return _plain("OK")
+
+
+@bp.post("/sms")
+def receive_sms() -> Response:
+    msg = at.parse_sms(_form())
+    with db_session().begin():
+        outcome = record_inbound_sms(db_session(), msg)
+    if outcome.duplicate:
+        log.info("duplicate SMS %s from %s", msg.provider_message_id, mask(msg.sender))
+    enqueue_sends(runtime().redis, outcome.outbound_ids)
+    return _plain("OK")
+
+
+@bp.post("/sms/delivery")
+def receive_status() -> Response:
+    update = at.parse_status(_form())
+    with db_session().begin():
+        apply_delivery_report(db_session(), update)
+    return _plain("OK")
+
+
+@bp.errorhandler(InvalidPayload)
+def bad_payload(exc: InvalidPayload) -> tuple[Response, int]:
+    current_app.logger.info("rejected webhook %s: %s", request.path, exc)
+    return _plain(f"Bad request: {exc}"), 400
+
+
+def _plain(text: str) -> Response:
+    return Response(text, mimetype="text/plain")
