@@ -32,7 +32,7 @@ def readyz() -> tuple[Response, int]:
         rt.redis.ping()
         provider_error = rt.redis.get(PROVIDER_ERROR_KEY)
         if provider_error:
-            failing["provider"] = provider_error.decode("utf-8", "replace")
+            failing["provider"] = _text(provider_error)
     except RedisError as exc:
         failing["redis"] = type(exc).__name__
     if failing:
@@ -43,3 +43,7 @@ def readyz() -> tuple[Response, int]:
 @bp.get("/metrics")
 def metrics() -> Response:
     return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

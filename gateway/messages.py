@@ -23,8 +23,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "question_received": {
         "id": "Disdik Labura: pertanyaan Anda diterima. No tiket {ticket}. Jawaban dikirim "
         "lewat SMS.",
-        "en": "Disdik Labura: your question was received. Ticket {ticket}. We will answer "
-        "by SMS.",
+        "en": "Disdik Labura: your question was received. Ticket {ticket}. We will answer by SMS.",
     },
     "message_stored": {
         "id": "Disdik Labura: pesan Anda kami simpan. Untuk melapor ketik LAPOR <isi "

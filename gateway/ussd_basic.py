@@ -61,7 +61,9 @@ def handle_hop(session: Session, req: UssdRequest) -> HopReply:
 
 
 def _file(session: Session, req: UssdRequest, category: str, body: str) -> HopReply:
-    existing = session.scalar(select(Feedback.ticket).where(Feedback.ussd_session_id == req.session_id))
+    existing = session.scalar(
+        select(Feedback.ticket).where(Feedback.ussd_session_id == req.session_id)
+    )
     if existing is not None:  # a repeated final hop: same answer, no second report
         return HopReply(_done(existing), end=True)
     filed = record_feedback(

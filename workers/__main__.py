@@ -31,7 +31,7 @@ def main() -> int:
     try:
         rt.redis.ping()
     except RedisError as exc:
-        print(f"suara worker: Redis at {settings.redis_url} is not reachable: {exc}", file=sys.stderr)
+        print(f"suara worker: Redis is not reachable ({exc}); start it first", file=sys.stderr)
         return 3
     import workers.sms  # noqa: F401  preload job code before forking
 

@@ -45,7 +45,7 @@ def send_sms(outbound_id: int) -> str:
     try:
         result = rt.sender.send_sms(text, [to])[0]
     except ResponseError as exc:
-        result = RecipientResult(number=to, outcome=exc.outcome, status=exc.reason)
+        result = RecipientResult(to, exc.outcome, None, None, None, exc.reason, None)
     with rt.sessions.begin() as session:
         row = session.get(OutboundMessage, outbound_id)
         assert row is not None

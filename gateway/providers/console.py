@@ -24,7 +24,10 @@ class ConsoleSender:
                     number=number,
                     outcome=Outcome.ACCEPTED,
                     message_id=f"console-{uuid.uuid4().hex}",
+                    cost=None,
+                    currency=None,
                     status="Success",
+                    status_code=100,
                 )
             )
         return results

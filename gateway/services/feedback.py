@@ -66,12 +66,12 @@ def record_feedback(
     )
     session.add(feedback)
     session.flush()
-    session.add(
-        FeedbackEvent(feedback_id=feedback.id, kind="status", to_status=feedback.status)
-    )
+    session.add(FeedbackEvent(feedback_id=feedback.id, kind="status", to_status=feedback.status))
     outbound: tuple[int, ...] = ()
     if confirm and contact is not None and kind in CONFIRMATION_KEYS:
-        text_out = messages.render(CONFIRMATION_KEYS[kind], contact.language, ticket=feedback.ticket)
+        text_out = messages.render(
+            CONFIRMATION_KEYS[kind], contact.language, ticket=feedback.ticket
+        )
         outbound = (
             queue_sms(
                 session,

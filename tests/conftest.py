@@ -1,0 +1,130 @@
+"""Shared fixtures.
+
+Unit tests need none of these. Integration tests get a real database (a throwaway
+PostgreSQL schema by default, or SQLite when TEST_DATABASE_URL=sqlite:///…) migrated
+with Alembic, and a real Redis database index that is flushed before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from rq import Queue, SimpleWorker
+from sqlalchemy import create_engine, text
+
+from gateway import create_app
+from gateway.config import PROJECT_ROOT, Settings
+from gateway.models import Base
+from gateway.queueing import QUEUES
+from gateway.runtime import Runtime, build_runtime
+from workers import context
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _migrate(url: str) -> None:
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["database_url"] = url
+    command.upgrade(cfg, "head")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = os.environ.get("TEST_DATABASE_URL", "")
+    if configured.startswith("sqlite"):
+        path = tmp_path_factory.mktemp("db") / "suara-test.db"
+        url = f"sqlite:///{path}"
+        _migrate(url)
+        yield url
+        return
+    admin_url = configured or PG_ADMIN_URL
+    schema = f"suara_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in admin_url else "?"
+    url = f"{admin_url}{sep}options=-csearch_path%3D{schema}"
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str) -> Settings:
+    return Settings(database_url=database_url, redis_url=redis_url, sms_replies_per_hour=100)
+
+
+@pytest.fixture
+def make_app(database_url: str, redis_url: str) -> Iterator[object]:
+    """Build an app (and the matching worker runtime) for given settings."""
+    built: list[Runtime] = []
+
+    def factory(settings: Settings) -> Flask:
+        web = build_runtime(settings)
+        worker = build_runtime(settings, for_worker=True)
+        built.extend([web, worker])
+        context.configure(runtime=worker)
+        _clean(web)
+        app = create_app(settings, runtime=web)
+        app.config["TESTING"] = True
+        return app
+
+    yield factory
+    for rt in built:
+        rt.engine.dispose()
+        rt.redis.close()
+
+
+def _clean(rt: Runtime) -> None:
+    rt.redis.flushdb()
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with rt.engine.begin() as conn:
+        if rt.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def app(make_app: object, settings: Settings) -> Flask:
+    return make_app(settings)  # type: ignore[operator]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def rt(app: Flask) -> Runtime:
+    runtime: Runtime = app.extensions["suara"]
+    return runtime
+
+
+def run_jobs(redis: Redis) -> None:
+    """Run every queued job in this process, the way a worker would (burst mode)."""
+    queues = [Queue(name, connection=redis) for name in QUEUES]
+    SimpleWorker(queues, connection=redis).work(burst=True, logging_level="WARNING")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
