@@ -18,19 +18,19 @@ from gateway.services.feedback import record_feedback
 from gateway.services.ussd import touch_session
 
 CATEGORIES = (
-    ("spmb", "SPMB/penerimaan murid"),
-    ("ijazah", "Ijazah & legalisir"),
+    ("spmb", "SPMB"),
+    ("ijazah", "Ijazah/legalisir"),
     ("mutasi", "Mutasi siswa"),
     ("pip", "PIP/KIP"),
-    ("bos", "Dana BOS & pungutan"),
-    ("guru", "Guru & tendik"),
+    ("bos", "BOS/pungutan"),
+    ("guru", "Guru/tendik"),
     ("sarpras", "Sarana sekolah"),
     ("perundungan", "Perundungan"),
     ("lainnya", "Lainnya"),
 )
 MAIN = "Suara Disdik Labura\n1. Lapor masalah"
-CATEGORY_MENU = "Pilih kategori:\n" + "\n".join(
-    f"{i}. {label}" for i, (_, label) in enumerate(CATEGORIES, 1)
+CATEGORY_MENU = "Kategori:\n" + "\n".join(
+    f"{i}.{label}" for i, (_, label) in enumerate(CATEGORIES, 1)
 )
 ASK_TEXT = "Tulis isi laporan Anda (sekolah, masalah):"
 WRONG = "Pilihan salah.\n"

@@ -1,0 +1,180 @@
+"""The Africa's Talking webhooks against a real database and Redis."""
+
+from __future__ import annotations
+
+import pytest
+from rq import Queue
+from sqlalchemy import func, select
+
+from gateway.models import (
+    DeliveryReport,
+    Feedback,
+    InboundMessage,
+    OutboundMessage,
+    UssdSession,
+)
+from gateway.queueing import TRANSACTIONAL_QUEUE
+from gateway.tickets import is_valid
+
+pytestmark = pytest.mark.integration
+
+USSD = "/webhooks/africastalking/ussd"
+SMS = "/webhooks/africastalking/sms"
+DLR = "/webhooks/africastalking/sms/delivery"
+EVENTS = "/webhooks/africastalking/ussd/events"
+PHONE = "+6281234567890"
+
+
+def hop(client, text, session_id="ATUid_0123456789abcdef0123456789abcdef", **extra):
+    form = {
+        "sessionId": session_id,
+        "serviceCode": "*384*1708#",
+        "phoneNumber": PHONE,
+        "text": text,
+        "networkCode": "51010",
+        **extra,
+    }
+    return client.post(USSD, data=form)
+
+
+def sms(client, text, msg_id="ec9adc86-51d5-4bc8-8eb0-d8ab0bb53dc3", sender="+6281234567890"):
+    form = {
+        "from": sender,
+        "to": "1708",
+        "text": text,
+        "date": "2026-11-28 06:04:45",
+        "id": msg_id,
+        "linkId": "",
+        "networkCode": "51010",
+    }
+    return client.post(SMS, data=form)
+
+
+def count(rt, model):
+    with rt.sessions() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_ussd_report_walk_files_a_ticket_and_queues_confirmation(client, rt):
+    first = hop(client, "")
+    assert first.status_code == 200
+    assert first.mimetype == "text/plain"
+    assert first.get_data(as_text=True).startswith("CON Suara Disdik Labura")
+    assert "Kategori" in hop(client, "1").get_data(as_text=True)
+    assert hop(client, "1*7").get_data(as_text=True).startswith("CON Tulis")
+    final = hop(client, "1*7*Atap kelas 3 SDN 112 bocor*parah").get_data(as_text=True)
+    assert final.startswith("END Laporan diterima. No tiket ")
+    ticket = final.split("No tiket ")[1][:7]
+    assert is_valid(ticket)
+    with rt.sessions() as s:
+        fb = s.scalar(select(Feedback).where(Feedback.ticket == ticket))
+        assert fb is not None
+        assert (fb.channel, fb.category, fb.kind) == ("ussd", "sarpras", "complaint")
+        assert fb.text == "Atap kelas 3 SDN 112 bocor*parah"
+        out = s.scalar(select(OutboundMessage).where(OutboundMessage.feedback_id == fb.id))
+        assert out is not None and out.status == "queued" and ticket in out.text
+        assert out.to == PHONE
+    job_ids = Queue(TRANSACTIONAL_QUEUE, connection=rt.redis).job_ids
+    assert job_ids == [f"sms-{out.id}"]
+
+
+def test_repeated_final_hop_gives_same_ticket_and_no_second_report(client, rt):
+    hop(client, "")
+    a = hop(client, "1*1*Pungutan seragam").get_data(as_text=True)
+    b = hop(client, "1*1*Pungutan seragam").get_data(as_text=True)
+    assert a == b
+    assert count(rt, Feedback) == 1
+    assert count(rt, OutboundMessage) == 1
+
+
+def test_wrong_choice_reasks_instead_of_ending(client):
+    body = hop(client, "7").get_data(as_text=True)
+    assert body.startswith("CON Pilihan salah.")
+    assert hop(client, "1*42").get_data(as_text=True).startswith("CON Pilihan salah.")
+
+
+def test_lapor_sms_creates_complaint_and_confirmation(client, rt):
+    resp = sms(client, "LAPOR guru kelas 4 SDN 3 Aek Kanopan sering tidak hadir")
+    assert resp.status_code == 200
+    with rt.sessions() as s:
+        fb = s.scalar(select(Feedback))
+        assert fb is not None and fb.kind == "complaint" and fb.channel == "sms"
+        assert fb.text == "guru kelas 4 SDN 3 Aek Kanopan sering tidak hadir"
+        out = s.scalar(select(OutboundMessage))
+        assert out is not None and fb.ticket in out.text and out.to == PHONE
+        inbound = s.scalar(select(InboundMessage))
+        assert inbound is not None and inbound.raw["from"] == PHONE
+
+
+def test_same_callback_twice_is_one_record(client, rt):
+    assert sms(client, "LAPOR atap bocor").status_code == 200
+    assert sms(client, "LAPOR atap bocor").status_code == 200
+    assert count(rt, InboundMessage) == 1
+    assert count(rt, Feedback) == 1
+    assert count(rt, OutboundMessage) == 1
+
+
+def test_other_text_is_stored_and_answered_with_help(client, rt):
+    assert sms(client, "halo pak, mau tanya").status_code == 200
+    with rt.sessions() as s:
+        assert s.scalar(select(InboundMessage.text)) == "halo pak, mau tanya"
+        assert "LAPOR" in (s.scalar(select(OutboundMessage.text)) or "")
+    assert count(rt, Feedback) == 0
+
+
+def test_alphanumeric_sender_is_stored_but_never_answered(client, rt):
+    assert sms(client, "Promo pulsa murah", sender="TSEL-INFO").status_code == 200
+    assert count(rt, InboundMessage) == 1
+    assert count(rt, OutboundMessage) == 0
+
+
+def test_delivery_reports_move_forward_only_and_unknown_is_stored(client, rt):
+    sms(client, "LAPOR kursi rusak")
+    with rt.sessions.begin() as s:
+        out = s.scalar(select(OutboundMessage))
+        assert out is not None
+        out.status, out.provider, out.provider_message_id = "sent", "africastalking", "ATXid_1"
+    for status in ["Success", "Sent", "Failed", "Borked"]:
+        resp = client.post(DLR, data={"id": "ATXid_1", "status": status, "phoneNumber": PHONE})
+        assert resp.status_code == 200
+    with rt.sessions() as s:
+        out = s.scalar(select(OutboundMessage))
+        assert out is not None and out.status == "delivered"
+        stored = s.scalars(select(DeliveryReport.status).order_by(DeliveryReport.id)).all()
+        assert stored == ["Success", "Sent", "Failed", "Borked"]
+
+
+def test_report_for_unknown_message_is_kept(client, rt):
+    resp = client.post(DLR, data={"id": "ATXid_nobody", "status": "Success"})
+    assert resp.status_code == 200
+    assert count(rt, DeliveryReport) == 1
+
+
+def test_end_of_session_event_is_upserted(client, rt):
+    form = {
+        "sessionId": "ATUid_5d3b4c2bc589f4811820a7184eed4df5",
+        "serviceCode": "*384*1708#",
+        "phoneNumber": PHONE,
+        "networkCode": "51010",
+        "status": "Incomplete",
+        "input": "1*2",
+        "lastAppResponse": "CON Tulis isi laporan",
+        "durationInMillis": "4210",
+        "hopsCount": "3",
+        "cost": "IDR 250",
+        "date": "2026-11-28 06:04:45",
+        "somethingNew": "x",
+    }
+    assert client.post(EVENTS, data=form).status_code == 200
+    assert client.post(EVENTS, data=form).status_code == 200
+    with rt.sessions() as s:
+        rows = s.scalars(select(UssdSession)).all()
+        assert len(rows) == 1
+        assert (rows[0].status, rows[0].hops_count, rows[0].duration_ms) == ("Incomplete", 3, 4210)
+
+
+def test_readyz_reports_ready_with_real_parts(client):
+    resp = client.get("/readyz")
+    assert resp.status_code == 200 and resp.json == {"status": "ready"}
+    assert client.get("/healthz").json == {"status": "ok"}
+    assert b"python_info" in client.get("/metrics").data

@@ -1,0 +1,31 @@
+from gateway import tickets
+
+
+def test_new_tickets_are_valid_and_seven_digits():
+    for _ in range(200):
+        ticket = tickets.new_ticket()
+        assert len(ticket) == 7 and ticket.isdigit() and ticket[0] != "0"
+        assert tickets.is_valid(ticket)
+
+
+def test_every_single_digit_typo_is_caught():
+    ticket = "1234565" if tickets.is_valid("1234565") else "123456" + tickets.check_digit("123456")
+    for pos in range(len(ticket)):
+        for digit in "0123456789":
+            if digit != ticket[pos]:
+                typo = ticket[:pos] + digit + ticket[pos + 1 :]
+                assert not tickets.is_valid(typo), typo
+
+
+def test_every_adjacent_swap_is_caught():
+    ticket = "583920" + tickets.check_digit("583920")
+    for pos in range(len(ticket) - 1):
+        if ticket[pos] != ticket[pos + 1]:
+            swapped = ticket[:pos] + ticket[pos + 1] + ticket[pos] + ticket[pos + 2 :]
+            assert not tickets.is_valid(swapped)
+
+
+def test_wrong_length_or_letters_are_invalid():
+    assert not tickets.is_valid("12345")
+    assert not tickets.is_valid("12a4567")
+    assert tickets.clean(" #123-4567 ") == "1234567"
