@@ -12,17 +12,8 @@ from gateway.tagging import (
 def test_official_lists() -> None:
     assert len(KECAMATAN) == 8
     assert "Na IX-X" in KECAMATAN and "Marbau" in KECAMATAN
-    assert CATEGORIES == (
-        "spmb",
-        "ijazah",
-        "mutasi",
-        "pip",
-        "bos",
-        "guru",
-        "sarpras",
-        "perundungan",
-        "lainnya",
-    )
+    assert len(CATEGORIES) == 9 and CATEGORIES[-1] == "lainnya"
+    assert {"spmb", "pip", "sarpras", "perundungan"} <= set(CATEGORIES)
 
 
 @pytest.mark.parametrize(
