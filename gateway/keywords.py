@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -143,6 +144,7 @@ _MAX_BARE_WORDS = 4
 _MIN_GLUE, _MIN_REST = 4, 3
 _MAX_ALIAS = max(map(len, _KIND_BY_ALIAS))
 _MAX_ANSWER_LETTERS = 12
+_MAX_ANSWER_CHARS = 30
 _SEPARATORS = " \t\r\n#.:,*;-_/=+>|~"
 
 _HEAD = re.compile(r"[^0-9A-Za-z?]*(?:([A-Za-z]+)|(\?)|([0-9]+))")
@@ -204,6 +206,21 @@ def _glued(upper: str) -> tuple[Kind, int] | None:
 def _fuzzy(upper: str, rest: str) -> Command | None:
     if len(upper) < 4 or upper in NOT_KEYWORDS or len(upper) > _MAX_ALIAS + 2:
         return None
+    kinds = _closest_kinds(upper)
+    if not kinds:
+        return None
+    if len(kinds) > 1:
+        candidates = tuple(CANONICAL[k] for k in kinds)
+        return Command(Kind.AMBIGUOUS, body=_strip(rest), candidates=candidates, typo=True)
+    command = _command(kinds[0], CANONICAL[kinds[0]], rest)
+    return Command(
+        command.kind, command.keyword, command.body, command.args, command.error, typo=True
+    )
+
+
+@lru_cache(maxsize=4096)
+def _closest_kinds(upper: str) -> tuple[Kind, ...]:
+    """The command kinds whose aliases are nearest to a mistyped word (cached: pure)."""
     found = process.extract(
         upper, _FUZZY_CHOICES[len(upper)], scorer=OSA.distance, score_cutoff=2, limit=None
     )
@@ -212,17 +229,8 @@ def _fuzzy(upper: str, rest: str) -> Command | None:
         if _typo_allowed(upper, alias, int(distance)):
             kind = _KIND_BY_ALIAS[alias]
             best[kind] = min(distance, best.get(kind, 99))
-    if not best:
-        return None
-    low = min(best.values())
-    kinds = sorted((k for k, d in best.items() if d == low), key=lambda k: CANONICAL[k])
-    if len(kinds) > 1:
-        candidates = tuple(CANONICAL[k] for k in kinds)
-        return Command(Kind.AMBIGUOUS, body=_strip(rest), candidates=candidates, typo=True)
-    command = _command(kinds[0], CANONICAL[kinds[0]], rest)
-    return Command(
-        command.kind, command.keyword, command.body, command.args, command.error, typo=True
-    )
+    low = min(best.values(), default=0)
+    return tuple(sorted((k for k, d in best.items() if d == low), key=lambda k: CANONICAL[k]))
 
 
 def _typo_allowed(upper: str, alias: str, distance: int) -> bool:
@@ -268,6 +276,8 @@ def _fallback(text: str) -> Command:
 
 
 def _answer_value(body: str) -> str | None:
+    if len(body) > _MAX_ANSWER_CHARS:
+        return None
     words = _WORD.findall(body)
     if not words or not _ONLY_PUNCT.match(_WORD.sub("", body)):
         return None
@@ -309,6 +319,7 @@ def _status_args(body: str) -> ParsedArgs:
     return (re.sub(r"[^0-9]", "", match.group()),), None
 
 
+@lru_cache(maxsize=4096)
 def _subscribe_args(body: str) -> ParsedArgs:
     words = [w.upper() for w in _WORD.findall(body)]
     roles = [ROLES[w] for w in words if w in ROLES]
