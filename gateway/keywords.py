@@ -28,6 +28,7 @@ nothing the citizen wrote is lost; emoji are kept in the body.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -139,6 +140,8 @@ _KIND_BY_ALIAS: dict[str, Kind] = {
 }
 _CONTENT = frozenset({Kind.REPORT, Kind.SUGGESTION, Kind.QUESTION, Kind.INFO, Kind.STATUS})
 _BARE = frozenset({Kind.STOP, Kind.START, Kind.DATA, Kind.ERASE, Kind.HELP})
+_NEEDS_BODY = frozenset({Kind.REPORT, Kind.SUGGESTION, Kind.QUESTION})
+_MAYBE_SENTENCE = _BARE | {Kind.SKM}
 _ALWAYS_STOP = frozenset({"STOP", "UNREG", "UNSUBSCRIBE"})
 _MAX_BARE_WORDS = 4
 _MIN_GLUE, _MIN_REST = 4, 3
@@ -212,10 +215,7 @@ def _fuzzy(upper: str, rest: str) -> Command | None:
     if len(kinds) > 1:
         candidates = tuple(CANONICAL[k] for k in kinds)
         return Command(Kind.AMBIGUOUS, body=_strip(rest), candidates=candidates, typo=True)
-    command = _command(kinds[0], CANONICAL[kinds[0]], rest)
-    return Command(
-        command.kind, command.keyword, command.body, command.args, command.error, typo=True
-    )
+    return _command(kinds[0], CANONICAL[kinds[0]], rest, typo=True)
 
 
 @lru_cache(maxsize=4096)
@@ -241,15 +241,15 @@ def _typo_allowed(upper: str, alias: str, distance: int) -> bool:
     return True
 
 
-def _command(kind: Kind, matched: str, rest: str) -> Command:
-    body = _strip(rest)
-    keyword = CANONICAL[kind]
-    if _is_sentence(kind, matched, body):
+def _command(kind: Kind, matched: str, rest: str, typo: bool = False) -> Command:
+    body = rest.lstrip(_SEPARATORS).rstrip()
+    if kind in _MAYBE_SENTENCE and _is_sentence(kind, matched, body):
         return Command(Kind.UNKNOWN, body=body, error="not_a_command")
-    args, error = _ARGUMENT_PARSERS.get(kind, _no_args)(body)
-    if error is None and kind in _CONTENT and kind not in (Kind.INFO, Kind.STATUS) and not body:
+    parser = _ARGUMENT_PARSERS.get(kind)
+    args, error = parser(body) if parser is not None else ((), None)
+    if not body and kind in _NEEDS_BODY:
         error = "body_missing"
-    return Command(kind, keyword, body, args, error)
+    return Command(kind, CANONICAL[kind], body, args, error, (), typo)
 
 
 def _strip(rest: str) -> str:
@@ -300,10 +300,6 @@ def _is_answer(upper: str) -> bool:
 ParsedArgs = tuple[tuple[Arg, ...], str | None]
 
 
-def _no_args(body: str) -> ParsedArgs:
-    return (), None
-
-
 def _info_args(body: str) -> ParsedArgs:
     first = _WORD.match(body.lstrip(_SEPARATORS))
     if first is None:
@@ -344,7 +340,7 @@ def _skm_args(body: str) -> ParsedArgs:
     return tuple(int(d) for d in digits), None
 
 
-_ARGUMENT_PARSERS = {
+_ARGUMENT_PARSERS: dict[Kind, Callable[[str], ParsedArgs]] = {
     Kind.INFO: _info_args,
     Kind.STATUS: _status_args,
     Kind.SUBSCRIBE: _subscribe_args,
