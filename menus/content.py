@@ -100,7 +100,7 @@ def _node(node_id: str, raw: Data, sets: Data) -> Node:
             end=bool(raw.get("end", False)),
         )
     if kind == "confirm":
-        return ConfirmNode(**common, yes=raw["yes"], no=raw["no"])
+        return ConfirmNode(**common, yes=raw["accept"], no=raw["cancel"])
     if kind == "end":
         variants = tuple(Variant(when=v["when"], text=v["text"]) for v in raw.get("variants", ()))
         return EndNode(**common, variants=variants)
