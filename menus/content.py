@@ -39,8 +39,16 @@ def build_tree(data: Data, catalog: Mapping[str, Mapping[str, str]]) -> Tree:
     """Turn parsed data into typed nodes; option lists may name an entry of ``option_sets``."""
     sets: Data = data.get("option_sets", {})
     nodes = {node_id: _node(node_id, raw, sets) for node_id, raw in data["nodes"].items()}
-    texts = {lang: {str(k): str(v) for k, v in entries.items()} for lang, entries in catalog.items()}
+    texts = {lang: _texts(lang, entries) for lang, entries in catalog.items()}
     return Tree(root=data["root"], nodes=nodes, catalog=texts, default_lang=data.get("lang", "id"))
+
+
+def _texts(lang: str, entries: Mapping[str, Any]) -> dict[str, str]:
+    """Catalog entries must be strings (YAML turns a bare ``No`` into False: quote it)."""
+    for key, value in entries.items():
+        if not isinstance(value, str):
+            raise ValueError(f"catalog {lang}: {key} is {value!r}, not text; quote it")
+    return {str(key): value for key, value in entries.items()}
 
 
 def _options(raw: Data, sets: Data) -> tuple[Option, ...]:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from menus.rules import ACTION_BUILDERS
 from menus.render import to_gsm
+from menus.rules import ACTION_BUILDERS
 from menus.screens import MAX_DYNAMIC_LABEL, pages, render
 from menus.state import RESUME_NODE, State
 from menus.types import (

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from menus.types import (
     Action,
     AnswerPoll,
+    FeedbackKind,
     FileFeedback,
     RecordSkm,
     Rsvp,
@@ -42,14 +43,19 @@ PREDICATES: Mapping[str, Callable[[Answers], bool]] = {
 }
 
 
+FEEDBACK_KINDS: Mapping[str, FeedbackKind] = {
+    "complaint": "complaint",
+    "suggestion": "suggestion",
+    "question": "question",
+}
+
+
 def _opt(answers: Answers, name: str) -> str | None:
     return answers.get(name) or None
 
 
 def file_feedback(answers: Answers, args: Mapping[str, str]) -> Action:
-    kind = args["kind"]
-    if kind not in ("complaint", "suggestion", "question"):
-        raise ValueError(f"unknown feedback kind {kind!r}")
+    kind = FEEDBACK_KINDS[args["kind"]]
     return FileFeedback(
         kind=kind,
         text=answers.get("text", ""),

@@ -12,7 +12,6 @@ from menus.types import (
     ConfirmNode,
     Context,
     EndNode,
-    InputNode,
     MenuNode,
     Option,
     Screen,
@@ -99,7 +98,9 @@ def pages(tree: Tree, state: State, ctx: Context, error: str | None = None) -> l
     return paginate(text, budget, footer(tree, state))
 
 
-def render(tree: Tree, state: State, ctx: Context, error: str | None = None) -> tuple[Screen, State]:
+def render(
+    tree: Tree, state: State, ctx: Context, error: str | None = None
+) -> tuple[Screen, State]:
     """The screen for ``state`` (its page, or page 0 with an error line) and the state that
     remembers it as the last screen."""
     all_pages = pages(tree, state, ctx, error)

@@ -193,7 +193,14 @@ class SendInfoSms:
 
 
 Action = (
-    FileFeedback | RecordSkm | Rsvp | Subscribe | Unsubscribe | SetLanguage | AnswerPoll | SendInfoSms
+    FileFeedback
+    | RecordSkm
+    | Rsvp
+    | Subscribe
+    | Unsubscribe
+    | SetLanguage
+    | AnswerPoll
+    | SendInfoSms
 )
 
 # --------------------------------------------------------------------------- data source

@@ -86,7 +86,9 @@ def standard_data() -> FakeData:
     )
 
 
-def make_ctx(data: FakeData | None = None, lang: str = "id", phone: str = "+6281234567890") -> Context:
+def make_ctx(
+    data: FakeData | None = None, lang: str = "id", phone: str = "+6281234567890"
+) -> Context:
     return Context(
         data=data or standard_data(),
         phone=phone,
