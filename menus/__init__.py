@@ -59,6 +59,7 @@ from menus.types import (
     Tree,
     Unsubscribe,
     Validator,
+    action_to_dict,
 )
 from menus.validate import Problem, validate
 
@@ -84,6 +85,7 @@ __all__ = [
     "Unsubscribe",
     "Validator",
     "WEB_PLACEHOLDERS",
+    "action_to_dict",
     "advance",
     "build_tree",
     "fill",

@@ -101,10 +101,19 @@ def pages(tree: Tree, state: State, ctx: Context, error: str | None = None) -> l
 def render(
     tree: Tree, state: State, ctx: Context, error: str | None = None
 ) -> tuple[Screen, State]:
-    """The screen for ``state`` (its page, or page 0 with an error line) and the state that
-    remembers it as the last screen."""
-    all_pages = pages(tree, state, ctx, error)
-    page = 0 if error else min(state.page, len(all_pages) - 1)
+    """The screen for ``state`` and the state that remembers it as the last screen.
+
+    With ``error``, its line heads the current page if it fits there; otherwise the screen
+    is paginated again with the error on top and shown from its first page."""
+    normal = pages(tree, state, ctx)
+    page = min(state.page, len(normal) - 1)
+    text = normal[page]
+    if error:
+        with_error = f"{tree.text(state.lang, error)}\n{text}"
+        if len(with_error) <= ctx.max_chars - PREFIX_LEN:
+            text = with_error
+        else:
+            page, text = 0, pages(tree, state, ctx, error)[0]
     end = is_end(tree, state)
-    screen = Screen(text=all_pages[page], end=end)
+    screen = Screen(text=text, end=end)
     return screen, replace(state, page=page, ended=end, last_screen=screen.text)

@@ -7,7 +7,7 @@ serialise actions and screens without knowing the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal, Protocol
 
 # --------------------------------------------------------------------------- menu nodes
@@ -247,3 +247,8 @@ class Context:
     lang: str = "id"
     validators: Mapping[str, Validator] = field(default_factory=dict)
     max_chars: int = 160
+
+
+def action_to_dict(action: Action) -> dict[str, object]:
+    """A JSON-ready form of an action: its type name plus its fields."""
+    return {"type": type(action).__name__, **asdict(action)}

@@ -86,6 +86,17 @@ def standard_data() -> FakeData:
     )
 
 
+def multi_poll_data() -> FakeData:
+    data = standard_data()
+    data.polls.append(Choice("p2", "Perlukah les sore gratis di SD?"))
+    data.poll_options["p2"] = [Choice("1", "Ya"), Choice("2", "Tidak"), Choice("3", "Tidak tahu")]
+    return data
+
+
+def empty_data() -> FakeData:
+    return FakeData(info={})
+
+
 def make_ctx(
     data: FakeData | None = None, lang: str = "id", phone: str = "+6281234567890"
 ) -> Context:
