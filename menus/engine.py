@@ -48,7 +48,10 @@ def can_resume(tree: Tree, saved: Mapping[str, Any] | None) -> bool:
     """A dropped session is worth resuming if it did not end and left the main menu."""
     if not saved:
         return False
-    state = State.from_dict(saved)
+    try:
+        state = State.from_dict(saved)
+    except (KeyError, TypeError, ValueError):
+        return False
     return not state.ended and state.node in tree.nodes and state.node != tree.root
 
 

@@ -5,7 +5,7 @@ its ``text`` adds to the previous hop's ``text`` (minus the joining ``*``), so f
 itself contain ``*``. A hop whose ``text`` equals the previous one is a network retry: it gets
 the same screen again and no actions.
 
-When the state is lost (Redis flushed or expired) but ``text`` is not empty, the state is
+When the state is lost (Redis flushed or expired) or unreadable but ``text`` is not empty, the state is
 rebuilt by replaying ``text.split('*')`` from the main menu. This is best-effort: free text
 that contained ``*`` is split into several inputs, and only the actions of the last input
 are returned (the earlier ones ran in their own hops).
@@ -49,7 +49,10 @@ def advance(
         if text == "":
             return _hop(engine.start(tree, ctx, resumable), text)
         return _replay(tree, text, ctx)
-    current = State.from_dict(state)
+    try:
+        current = State.from_dict(state)
+    except (KeyError, TypeError, ValueError):
+        return _replay(tree, text, ctx)
     if text == current.last_text:
         screen = Screen(text=current.last_screen, end=current.ended)
         return HopResult(screen=screen, state=current.to_dict(), actions=(), retry=True)

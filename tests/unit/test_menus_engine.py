@@ -144,3 +144,16 @@ def test_menus_imports_no_io_or_project_layers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_unreadable_state_is_rebuilt_by_replay() -> None:
+    hop = advance(TREE, {"garbage": True}, "1*2", make_ctx())
+    assert "Pilih kecamatan" in hop.screen.text
+    assert hop.state["answers"]["category"] == "ijazah"
+    assert not advance(TREE, None, "", make_ctx(), resumable={"node": 3}).screen.end
+
+
+def test_echoed_free_text_is_shown_in_gsm_only() -> None:
+    state = walk(["2", "Saran \u201cpenting\u201d untuk sekolah \U0001f600"])
+    assert non_gsm_chars(state.last_screen) == []
+    assert '"penting"' in state.last_screen
