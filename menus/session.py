@@ -5,10 +5,11 @@ its ``text`` adds to the previous hop's ``text`` (minus the joining ``*``), so f
 itself contain ``*``. A hop whose ``text`` equals the previous one is a network retry: it gets
 the same screen again and no actions.
 
-When the state is lost (Redis flushed or expired) or unreadable but ``text`` is not empty, the state is
-rebuilt by replaying ``text.split('*')`` from the main menu. This is best-effort: free text
-that contained ``*`` is split into several inputs, and only the actions of the last input
-are returned (the earlier ones ran in their own hops).
+When the state is lost (Redis flushed or expired) or unreadable but ``text`` is not empty,
+the state is rebuilt by replaying ``text.split('*')`` from the main menu. This is
+best-effort: free text that contained ``*`` is split into several inputs, a resumed session
+cannot be rebuilt, and only the actions of the last input are returned (the earlier ones
+ran in their own hops).
 """
 
 from __future__ import annotations
