@@ -28,8 +28,16 @@ def problems_of(tree: dict[str, Any], catalog: dict[str, dict[str, str]]) -> lis
     return validate(build_tree(tree, catalog))
 
 
-def test_shipped_tree_has_no_problems() -> None:
-    assert validate(load_tree()) == []
+SHIPPED_TREES = sorted(
+    entry.name.removesuffix(".yaml")
+    for entry in (resources.files("menus") / "trees").iterdir()
+    if entry.name.endswith(".yaml")
+)
+
+
+@pytest.mark.parametrize("name", SHIPPED_TREES)
+def test_every_shipped_tree_has_no_problems(name: str) -> None:
+    assert validate(load_tree(name)) == []
 
 
 def test_smaller_budget_flags_only_screens_that_cannot_be_paged() -> None:
