@@ -178,3 +178,14 @@ def test_readyz_reports_ready_with_real_parts(client):
     assert resp.status_code == 200 and resp.json == {"status": "ready"}
     assert client.get("/healthz").json == {"status": "ok"}
     assert b"python_info" in client.get("/metrics").data
+
+
+@pytest.mark.parametrize("route", ["ussd", "ussd/events", "sms", "sms/delivery"])
+def test_every_webhook_needs_the_token_when_configured(make_app, settings, route):
+    app = make_app(settings.with_overrides(webhook_token="right-token"))
+    client = app.test_client()
+    url = f"/webhooks/africastalking/{route}"
+    assert client.post(url, data={"id": "x"}).status_code == 403
+    assert client.post(url + "?token=wrong", data={"id": "x"}).status_code == 403
+    assert client.post(url + "?token=right-token", data={}).status_code == 400
+    assert client.get("/healthz").status_code == 200
