@@ -10,7 +10,7 @@ COPY gateway ./gateway
 COPY menus ./menus
 COPY workers ./workers
 COPY migrations ./migrations
-COPY alembic.ini wsgi.py ./
+COPY alembic.ini wsgi.py gunicorn.conf.py ./
 RUN pip install . && mkdir -p /app/instance && chown suara /app/instance
 
 USER suara

@@ -28,12 +28,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.extensions["suara"] = runtime or build_runtime(settings)
 
-    from gateway import cli, health, webhooks
+    from gateway import cli, health, metrics, webhooks
     from gateway.extensions import close_db_session
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
     cli.init_app(app)
+    metrics.init_app(app)
     app.teardown_appcontext(close_db_session)
     app.register_error_handler(HTTPException, _plain_http_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -177,7 +177,9 @@ def test_readyz_reports_ready_with_real_parts(client):
     resp = client.get("/readyz")
     assert resp.status_code == 200 and resp.json == {"status": "ready"}
     assert client.get("/healthz").json == {"status": "ok"}
-    assert b"python_info" in client.get("/metrics").data
+    client.post(SMS, data={})
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'suara_webhook_requests_total{endpoint="webhooks.receive_sms",status="400"}' in metrics
 
 
 @pytest.mark.parametrize("route", ["ussd", "ussd/events", "sms", "sms/delivery"])
