@@ -1,0 +1,27 @@
+"""The menu tree and the SMS side speak the same category and kecamatan ids, so staff
+can filter reports the same way whatever the channel."""
+
+from gateway.tagging import CATEGORIES, KECAMATAN, canonical_kecamatan
+from menus import load_tree
+from menus.types import MenuNode
+
+
+def stored_values(store: str) -> set[str]:
+    tree = load_tree()
+    values: set[str] = set()
+    for node in tree.nodes.values():
+        if isinstance(node, MenuNode) and node.store == store:
+            values |= {opt.value for opt in node.options}
+    return values
+
+
+def test_menu_categories_are_the_shared_category_ids():
+    values = stored_values("category")
+    assert values, "the report flow stores a category"
+    assert values <= set(CATEGORIES)
+
+
+def test_menu_kecamatan_are_official_names_or_map_to_them():
+    values = stored_values("kecamatan")
+    assert len(values) == 8
+    assert {canonical_kecamatan(v.replace("_", " ")) for v in values} == set(KECAMATAN)
