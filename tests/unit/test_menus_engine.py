@@ -67,7 +67,7 @@ def test_state_records_node_answers_language_and_screen() -> None:
     state = walk(["1", "2", "3"], lang="en")
     assert state.node == "lapor.school"
     assert state.answers["category"] == "ijazah"
-    assert state.answers["kecamatan"] == "kualuh_hilir"
+    assert state.answers["kecamatan"] == "Kualuh Hilir"
     assert state.lang == "en"
     assert "school name" in state.last_screen
     assert not state.ended

@@ -21,7 +21,12 @@ def test_menu_categories_are_the_shared_category_ids():
     assert values <= set(CATEGORIES)
 
 
-def test_menu_kecamatan_are_official_names_or_map_to_them():
+def test_menu_kecamatan_are_the_official_spellings():
     values = stored_values("kecamatan")
-    assert len(values) == 8
-    assert {canonical_kecamatan(v.replace("_", " ")) for v in values} == set(KECAMATAN)
+    assert values == set(KECAMATAN)
+    assert all(canonical_kecamatan(v) == v for v in values)
+
+
+def test_menu_info_topics_are_the_sms_info_topics():
+    topics = {v for v in stored_values("topic") if not v.isdigit()}
+    assert topics == {"spmb", "ijazah", "mutasi", "pip", "bos", "kontak"}
