@@ -58,6 +58,7 @@ class DbData:
     def __init__(self, session: Session, now: datetime | None = None) -> None:
         self.session = session
         self.now = now
+        self._texts: dict[tuple[str, str], str | None] = {}  # one hop asks more than once
 
     def _now(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -105,6 +106,11 @@ class DbData:
         return [Choice(c.code, consultation_label(c, lang)) for c in upcoming]
 
     def text(self, topic: str, lang: str) -> str | None:
+        if (topic, lang) not in self._texts:
+            self._texts[topic, lang] = self._text(topic, lang)
+        return self._texts[topic, lang]
+
+    def _text(self, topic: str, lang: str) -> str | None:
         pages = {
             page.language: page.body
             for page in self.session.scalars(select(InfoPage).where(InfoPage.topic == topic))
