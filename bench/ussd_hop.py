@@ -3,7 +3,7 @@
 Run from the repository root (needs PostgreSQL on 127.0.0.1:5432 db `test` and Redis)::
 
     python bench/ussd_hop.py [--redis redis://127.0.0.1:6379/7] [--seconds 8]
-                             [--levels 16,64,200] [--workers 4] [--threads 8]
+                             [--levels 16,64,200] [--workers 2] [--threads 4]
 
 It creates its own PostgreSQL schema (migrated, info pages seeded), flushes and uses a spare
 Redis db (console SMS provider, nothing leaves the machine), starts the app and a bare endpoint
@@ -28,9 +28,10 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,22 +202,28 @@ def redis_commands(redis_url: str, port: int, hops: int) -> float:
     return calls / done
 
 
-def redis_round_trips(db_url: str, redis_url: str) -> float:
-    """Client-side round trips per non-filing hop, counted on the same code in-process."""
+def redis_round_trips(db_url: str, redis_url: str) -> tuple[float, float]:
+    """Client-side (round trips, commands) per non-filing hop, counted in-process on the
+    same code: a round trip is one write to the socket, a command one reply read."""
     from redis.connection import Connection
 
     from gateway import create_app
     from gateway.config import Settings
 
     app = create_app(Settings(database_url=db_url, redis_url=redis_url))
-    client, sent = app.test_client(), [0]
-    original: Callable[..., None] = Connection.send_packed_command
+    client, counts = app.test_client(), [0, 0]
+    send, read = Connection.send_packed_command, Connection.read_response
 
-    def counting(self: Connection, command: object, check_health: bool = True) -> None:
-        sent[0] += 1
-        original(self, command, check_health)
+    def counting_send(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        counts[0] += 1
+        return send(self, *args, **kwargs)
 
-    Connection.send_packed_command = counting  # type: ignore[method-assign]
+    def counting_read(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        counts[1] += 1
+        return read(self, *args, **kwargs)
+
+    Connection.send_packed_command = counting_send  # type: ignore[method-assign]
+    Connection.read_response = counting_read  # type: ignore[method-assign]
     hops = 0
     try:
         for n in range(20):
@@ -225,8 +232,9 @@ def redis_round_trips(db_url: str, redis_url: str) -> float:
                 client.post(USSD, data=form)
                 hops += 1
     finally:
-        Connection.send_packed_command = original  # type: ignore[method-assign]
-    return sent[0] / hops
+        Connection.send_packed_command = send  # type: ignore[method-assign]
+        Connection.read_response = read  # type: ignore[method-assign]
+    return counts[0] / hops, counts[1] / hops
 
 
 # ----------------------------------------------------------------------------- main
@@ -237,8 +245,8 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--levels", default="16,64,200")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     opts = parser.parse_args()
     levels = [int(x) for x in opts.levels.split(",")]
     from redis import Redis
@@ -252,7 +260,7 @@ def main() -> None:
             commands = redis_commands(opts.redis, port, 200)
         with gunicorn("bench.ussd_hop:bare", env, opts) as port:
             bare_rows = measure(port, levels, opts.seconds)
-        trips = redis_round_trips(db_url, opts.redis)
+        trips, sent = redis_round_trips(db_url, opts.redis)
     Redis.from_url(opts.redis).flushdb()
     print(f"gunicorn --workers {opts.workers} --threads {opts.threads}, {opts.seconds:g} s/level")
     print("sessions | app hops/s  p50 ms  p99 ms | bare hops/s  p50 ms  p99 ms | ratio")
@@ -262,7 +270,11 @@ def main() -> None:
             f"{level:8} | {a:11} {a50:7.1f} {a99:7.1f} | {b:11} {b50:7.1f} {b99:7.1f} |"
             f" {a / b:5.2f}"
         )
-    print(f"Redis per non-filing hop: {commands:.2f} commands, {trips:.2f} round trips")
+    print(
+        f"Redis per non-filing hop (in-process count): {trips:.2f} round trips, {sent:.2f} commands"
+    )
+    print(f"Redis commands per non-filing hop, server-wide INFO commandstats: {commands:.2f}")
+    print("  (server-wide: includes other clients of the same Redis server, if any)")
 
 
 if __name__ == "__main__":

@@ -94,13 +94,10 @@ class RedisStore:
         self.resume_seconds = resume_minutes * 60
 
     def load(self, session_id: str, phone: str, *, first: bool) -> tuple[Saved | None, ...]:
-        """One round trip: (state, resume copy or None). Redis trouble reads as lost state."""
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.get(f"ussd:state:{session_id}")
-        if first:
-            pipe.get(f"ussd:resume:{phone}")
+        """One MGET: (state, resume copy or None). Redis trouble reads as lost state."""
+        keys = [f"ussd:state:{session_id}"] + ([f"ussd:resume:{phone}"] if first else [])
         try:
-            found = pipe.execute()
+            found = self.redis.mget(keys)
         except RedisError as exc:
             log.warning("USSD state unreadable for %s: %s", mask(phone), exc)
             return None, None
