@@ -270,9 +270,7 @@ def main() -> None:
             f"{level:8} | {a:11} {a50:7.1f} {a99:7.1f} | {b:11} {b50:7.1f} {b99:7.1f} |"
             f" {a / b:5.2f}"
         )
-    print(
-        f"Redis per non-filing hop (in-process count): {trips:.2f} round trips, {sent:.2f} commands"
-    )
+    print(f"Redis per non-filing hop, in-process: {trips:.2f} round trips, {sent:.2f} replies")
     print(f"Redis commands per non-filing hop, server-wide INFO commandstats: {commands:.2f}")
     print("  (server-wide: includes other clients of the same Redis server, if any)")
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis import Redis
@@ -62,7 +62,10 @@ class Saved:
     origin: str | None = None
 
     def dumps(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        data: dict[str, Any] = {"session_id": self.session_id, "state": self.state}
+        data |= {"reply": self.reply}
+        data |= {"end": self.end, "origin": self.origin}
+        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
     def loads(cls, raw: bytes | str | None) -> Saved | None:
