@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import Forbidden
 
-from gateway import ussd_basic
+from gateway import ussd
 from gateway.errors import InvalidPayload
 from gateway.extensions import db_session, runtime
 from gateway.phone import mask
@@ -17,7 +17,6 @@ from gateway.providers import africastalking as at
 from gateway.queueing import enqueue_sends
 from gateway.services.delivery import apply_delivery_report
 from gateway.services.inbound import record_inbound_sms
-from gateway.services.ussd import record_ussd_end
 
 log = logging.getLogger("suara.webhooks")
 SORRY = "Maaf, layanan sedang gangguan. Silakan coba lagi nanti."
@@ -40,22 +39,23 @@ def _form() -> dict[str, str]:
 
 @bp.route("/ussd", methods=["POST", "GET"])
 def receive_ussd() -> Response:
-    req = at.parse_ussd(_form())
+    req, rt = at.parse_ussd(_form()), runtime()
+    store = ussd.RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     try:
-        with db_session().begin():
-            reply = ussd_basic.handle_hop(db_session(), req)
+        reply = ussd.handle_hop(db_session(), store, req, max_chars=rt.settings.ussd_max_chars)
     except SQLAlchemyError:
         log.exception("USSD hop failed for %s", mask(req.phone))
         return _plain(at.render_ussd(SORRY, end=True))
-    enqueue_sends(runtime().redis, reply.outbound_ids)
+    enqueue_sends(rt.redis, reply.outbound_ids)
     return _plain(at.render_ussd(reply.text, end=reply.end))
 
 
 @bp.post("/ussd/events")
 def receive_ussd_event() -> Response:
-    event = at.parse_ussd_end(_form())
+    event, rt = at.parse_ussd_end(_form()), runtime()
+    store = ussd.RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     with db_session().begin():
-        record_ussd_end(db_session(), event)
+        ussd.end_session(db_session(), store, event)
     return _plain("OK")
 
 

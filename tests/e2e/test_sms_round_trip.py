@@ -87,12 +87,13 @@ def test_ussd_report_confirmation_is_really_posted(at_app, fake_at):
     rt = at_app.extensions["suara"]
     url = "/webhooks/africastalking/ussd?token=s3cret-token"
     form = {"sessionId": "ATUid_e2e", "serviceCode": "*384*1708#", "phoneNumber": "0812 3456 7890"}
-    for text in ["", "1", "1*4", "1*4*PIP anak saya belum cair"]:
+    steps = ["", "1", "1*4", "1*4*2", "1*4*2*1", "1*4*2*1*PIP anak saya belum cair"]
+    for text in [*steps, steps[-1] + "*1", steps[-1] + "*1*1"]:
         body = client.post(url, data={**form, "text": text}).get_data(as_text=True)
     assert body.startswith("END ")
     run_jobs(rt.redis)
     assert [r["form"]["to"] for r in fake_at.requests] == [PHONE]
-    assert body.split("No tiket ")[1][:7] in fake_at.requests[0]["form"]["message"]
+    assert body.split("nomor tiket ")[1][:7] in fake_at.requests[0]["form"]["message"]
 
 
 def test_blacklisted_recipient_fails_permanently_and_is_marked(at_app, fake_at):

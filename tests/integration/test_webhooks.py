@@ -55,16 +55,21 @@ def count(rt, model):
         return s.scalar(select(func.count()).select_from(model))
 
 
+REPORT = ["", "1", "1*7", "1*7*1", "1*7*1*1", "1*7*1*1*Atap kelas 3 SDN 112 bocor*parah"]
+
+
 def test_ussd_report_walk_files_a_ticket_and_queues_confirmation(client, rt):
     first = hop(client, "")
     assert first.status_code == 200
     assert first.mimetype == "text/plain"
     assert first.get_data(as_text=True).startswith("CON Suara Disdik Labura")
-    assert "Kategori" in hop(client, "1").get_data(as_text=True)
-    assert hop(client, "1*7").get_data(as_text=True).startswith("CON Tulis")
-    final = hop(client, "1*7*Atap kelas 3 SDN 112 bocor*parah").get_data(as_text=True)
-    assert final.startswith("END Laporan diterima. No tiket ")
-    ticket = final.split("No tiket ")[1][:7]
+    assert "Pilih masalah" in hop(client, "1").get_data(as_text=True)
+    for text in REPORT[2:]:
+        hop(client, text)
+    hop(client, REPORT[-1] + "*1")
+    final = hop(client, REPORT[-1] + "*1*1").get_data(as_text=True)
+    assert final.startswith("END Terima kasih. Laporan diterima, nomor tiket ")
+    ticket = final.split("nomor tiket ")[1][:7]
     assert is_valid(ticket)
     with rt.sessions() as s:
         fb = s.scalar(select(Feedback).where(Feedback.ticket == ticket))
@@ -79,18 +84,20 @@ def test_ussd_report_walk_files_a_ticket_and_queues_confirmation(client, rt):
 
 
 def test_repeated_final_hop_gives_same_ticket_and_no_second_report(client, rt):
-    hop(client, "")
-    a = hop(client, "1*1*Pungutan seragam").get_data(as_text=True)
-    b = hop(client, "1*1*Pungutan seragam").get_data(as_text=True)
-    assert a == b
+    for text in ["", "2", "2*Seragam dijual mahal di sekolah"]:
+        hop(client, text)
+    a = hop(client, "2*Seragam dijual mahal di sekolah*1").get_data(as_text=True)
+    b = hop(client, "2*Seragam dijual mahal di sekolah*1").get_data(as_text=True)
+    assert a == b and a.startswith("END ")
     assert count(rt, Feedback) == 1
     assert count(rt, OutboundMessage) == 1
 
 
 def test_wrong_choice_reasks_instead_of_ending(client):
-    body = hop(client, "7").get_data(as_text=True)
-    assert body.startswith("CON Pilihan salah.")
-    assert hop(client, "1*42").get_data(as_text=True).startswith("CON Pilihan salah.")
+    hop(client, "")
+    body = hop(client, "77").get_data(as_text=True)
+    assert body.startswith("CON Pilihan tidak ada")
+    assert "Suara Disdik Labura" in body
 
 
 def test_lapor_sms_creates_complaint_and_confirmation(client, rt):

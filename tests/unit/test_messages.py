@@ -1,8 +1,7 @@
 import pytest
 
-from gateway import messages
+from gateway import messages, ussd_texts
 from gateway.sms_text import count_segments, is_gsm7
-from gateway.ussd_basic import ASK_TEXT, CATEGORY_MENU, MAIN, WRONG, _done
 
 
 @pytest.mark.parametrize("key", sorted(messages.CATALOG))
@@ -13,9 +12,16 @@ def test_every_sms_text_is_gsm7_and_one_segment(key, language):
     assert count_segments(text) == 1, (key, language, len(text))
 
 
-@pytest.mark.parametrize(
-    "screen", [MAIN, CATEGORY_MENU, ASK_TEXT, WRONG + MAIN, WRONG + CATEGORY_MENU, _done("1234567")]
-)
-def test_basic_ussd_screens_fit_160_with_prefix(screen):
-    assert len("CON " + screen) <= 160
-    assert is_gsm7(screen)
+@pytest.mark.parametrize("key", sorted(ussd_texts.CATALOG))
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_ussd_sms_text_is_gsm7_and_one_segment_with_longest_fields(key, language):
+    fields = {"title": "T" * 120, "place": "P" * 120, "when": "30 Des 09.00", "code": "K" * 12}
+    text = ussd_texts.render(key, language, **fields)
+    assert is_gsm7(text)
+    assert count_segments(text) == 1, (key, language, len(text))
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_status_labels_are_short_gsm7(language):
+    for label in ussd_texts.STATUS_LABELS[language].values():
+        assert is_gsm7(label) and len(label) <= 20

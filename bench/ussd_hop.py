@@ -1,0 +1,279 @@
+"""Benchmark: USSD hops through the real webhook vs a bare Flask endpoint, same gunicorn.
+
+Run from the repository root (needs PostgreSQL on 127.0.0.1:5432 db `test` and Redis)::
+
+    python bench/ussd_hop.py [--redis redis://127.0.0.1:6379/7] [--seconds 8]
+                             [--levels 16,64,200] [--workers 2] [--threads 4]
+
+It creates its own PostgreSQL schema (migrated, info pages seeded), flushes and uses a spare
+Redis db (console SMS provider, nothing leaves the machine), starts the app and a bare endpoint
+under identical gunicorn settings on 127.0.0.1, drives mixed sessions (info browsing, reports,
+status checks, SKM) at each concurrency level for a bounded time, prints hops/s, p50 and p99 for
+both and their ratio, then the Redis cost of a hop that files nothing: commands (server-side
+INFO commandstats delta) and round trips (client-side, counted in-process on the same code).
+Everything it started is stopped and its schema dropped, even on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask, Response  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+USSD = "/webhooks/africastalking/ussd"
+
+bare = Flask("bare")
+
+
+@bare.post(USSD)
+def bare_hop() -> Response:
+    return Response("CON Suara Disdik Labura\n1 Lapor masalah", mimetype="text/plain")
+
+
+# ----------------------------------------------------------------------------- sessions
+
+
+def scripts(rng: random.Random) -> list[str]:
+    """One caller's inputs (the text of each hop is built from them)."""
+    kind = rng.choice(["info", "info", "report", "status", "skm"])
+    if kind == "info":
+        return ["4", str(rng.randint(1, 6)), "98", "0", str(rng.randint(1, 6))]
+    if kind == "report":
+        return ["1", "7", str(rng.randint(1, 8)), "1", "Atap kelas bocor*parah sekali", "1", "1"]
+    if kind == "status":
+        return ["3", "1234566"]
+    return ["5", str(rng.randint(1, 6)), *[str(rng.randint(1, 4)) for _ in range(9)]]
+
+
+def texts(inputs: list[str]) -> Iterator[str]:
+    text = ""
+    yield text
+    for value in inputs:
+        text = value if text == "" else f"{text}*{value}"
+        yield text
+
+
+def drive(port: int, sessions: int, seconds: float) -> tuple[int, list[float]]:
+    """``sessions`` concurrent callers, each dialling again until time is up."""
+    deadline = time.monotonic() + seconds
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def caller(n: int) -> None:
+        rng = random.Random(n)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine: list[float] = []
+        phone = f"+62812{n:08d}"
+        while time.monotonic() < deadline:
+            sid = f"ATUid_{uuid.uuid4().hex}"
+            for text in texts(scripts(rng)):
+                body = urlencode({"sessionId": sid, "phoneNumber": phone, "text": text})
+                started = time.perf_counter()
+                conn.request("POST", USSD, body, {"Content-Type": FORM})
+                reply = conn.getresponse().read()
+                mine.append(time.perf_counter() - started)
+                if not reply.startswith(b"CON") or time.monotonic() >= deadline:
+                    break
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(sessions)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 30)
+    return int(len(latencies) / (time.monotonic() - started)), latencies
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+# ----------------------------------------------------------------------------- setup
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def schema() -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+
+    name = f"bench_ussd_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    url = f"{PG_ADMIN}?options=-csearch_path%3D{name}"
+    try:
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config(str(ROOT / "alembic.ini"))
+        cfg.set_main_option("script_location", str(ROOT / "migrations"))
+        cfg.attributes["database_url"] = url
+        command.upgrade(cfg, "head")
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def gunicorn(target: str, env: dict[str, str], opts: argparse.Namespace) -> Iterator[int]:
+    port = free_port()
+    cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers"]
+    cmd += [str(opts.workers), "--threads", str(opts.threads), "--log-level", "warning", target]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def measure(port: int, levels: list[int], seconds: float) -> dict[int, tuple[int, float, float]]:
+    drive(port, 4, 1.0)  # warm-up
+    found = {}
+    for level in levels:
+        rate, lat = drive(port, level, seconds)
+        ms = sorted(x * 1000 for x in lat)
+        found[level] = (rate, statistics.median(ms), ms[int(len(ms) * 0.99) - 1])
+    return found
+
+
+# ----------------------------------------------------------------------------- Redis cost
+
+
+def redis_commands(redis_url: str, port: int, hops: int) -> float:
+    """Server-side commands per non-filing hop (info browsing), INFO itself excluded."""
+    from redis import Redis
+
+    r = Redis.from_url(redis_url)
+
+    def total() -> int:
+        stats = r.info("commandstats")
+        return sum(int(v["calls"]) for k, v in stats.items() if k not in ("cmdstat_info",))
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    before, done = total(), 0
+    while done < hops:
+        sid = f"ATUid_{uuid.uuid4().hex}"
+        for text in texts(["4", "1", "98", "0", "2"]):
+            body = urlencode({"sessionId": sid, "phoneNumber": "+6281299990000", "text": text})
+            conn.request("POST", USSD, body, {"Content-Type": FORM})
+            conn.getresponse().read()
+            done += 1
+    calls = total() - before
+    r.close()
+    return calls / done
+
+
+def redis_round_trips(db_url: str, redis_url: str) -> tuple[float, float]:
+    """Client-side (round trips, commands) per non-filing hop, counted in-process on the
+    same code: a round trip is one write to the socket, a command one reply read."""
+    from redis.connection import Connection
+
+    from gateway import create_app
+    from gateway.config import Settings
+
+    app = create_app(Settings(database_url=db_url, redis_url=redis_url))
+    client, counts = app.test_client(), [0, 0]
+    send, read = Connection.send_packed_command, Connection.read_response
+
+    def counting_send(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        counts[0] += 1
+        return send(self, *args, **kwargs)
+
+    def counting_read(self: Connection, *args: Any, **kwargs: Any) -> Any:
+        counts[1] += 1
+        return read(self, *args, **kwargs)
+
+    Connection.send_packed_command = counting_send  # type: ignore[method-assign]
+    Connection.read_response = counting_read  # type: ignore[method-assign]
+    hops = 0
+    try:
+        for n in range(20):
+            for text in texts(["4", "1", "98", "0", "2"]):
+                form = {"sessionId": f"ATUid_rt{n}", "phoneNumber": "+6281299990001", "text": text}
+                client.post(USSD, data=form)
+                hops += 1
+    finally:
+        Connection.send_packed_command = send  # type: ignore[method-assign]
+        Connection.read_response = read  # type: ignore[method-assign]
+    return counts[0] / hops, counts[1] / hops
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--levels", default="16,64,200")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    opts = parser.parse_args()
+    levels = [int(x) for x in opts.levels.split(",")]
+    from redis import Redis
+
+    Redis.from_url(opts.redis).flushdb()
+    with schema() as db_url:
+        env = {"DATABASE_URL": db_url, "REDIS_URL": opts.redis, "SMS_PROVIDER": "console"}
+        env |= {"WEBHOOK_TOKEN": "", "LOG_LEVEL": "WARNING"}
+        with gunicorn("wsgi:app", env, opts) as port:
+            app_rows = measure(port, levels, opts.seconds)
+            commands = redis_commands(opts.redis, port, 200)
+        with gunicorn("bench.ussd_hop:bare", env, opts) as port:
+            bare_rows = measure(port, levels, opts.seconds)
+        trips, sent = redis_round_trips(db_url, opts.redis)
+    Redis.from_url(opts.redis).flushdb()
+    print(f"gunicorn --workers {opts.workers} --threads {opts.threads}, {opts.seconds:g} s/level")
+    print("sessions | app hops/s  p50 ms  p99 ms | bare hops/s  p50 ms  p99 ms | ratio")
+    for level in levels:
+        (a, a50, a99), (b, b50, b99) = app_rows[level], bare_rows[level]
+        print(
+            f"{level:8} | {a:11} {a50:7.1f} {a99:7.1f} | {b:11} {b50:7.1f} {b99:7.1f} |"
+            f" {a / b:5.2f}"
+        )
+    print(f"Redis per non-filing hop, in-process: {trips:.2f} round trips, {sent:.2f} replies")
+    print(f"Redis commands per non-filing hop, server-wide INFO commandstats: {commands:.2f}")
+    print("  (server-wide: includes other clients of the same Redis server, if any)")
+
+
+if __name__ == "__main__":
+    main()

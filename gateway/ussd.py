@@ -1,0 +1,197 @@
+"""One USSD hop: Redis state -> pure menus engine -> actions in one transaction -> reply.
+
+Per hop (see ``menus`` for the engine's side)::
+
+    load    one pipelined Redis read: the session's state (+ the caller's resume key on a
+            first hop). A hop whose ``text`` equals the stored one is a network retry: the
+            stored, already-filled reply is returned and nothing else happens.
+    advance ``menus.advance`` (replays ``text`` when the state is lost).
+    act     one DB transaction: the session row and remembered language on a first hop,
+            the hop's actions through ``services.ussd_actions``; commit.
+    fill    ``{ticket}`` in the screen from what the actions produced.
+    save    one pipelined Redis write: the state with the filled reply (TTL ``STATE_TTL``),
+            and the resume copy under ``ussd:resume:<phone>`` (set while a session could be
+            resumed, deleted once it ended or went back to the main menu).
+
+A hop that files nothing and reads no dynamic content makes two Redis round trips (load and
+save) and no database query after the first hop. SMS are enqueued by the caller after the
+commit (``HopReply.outbound_ids``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy.orm import Session
+
+from gateway.phone import mask
+from gateway.providers import UssdEnd, UssdRequest
+from gateway.services.contacts import get_or_create_contact
+from gateway.services.ussd import record_ussd_end, touch_session
+from gateway.services.ussd_actions import record_skm, run_actions
+from gateway.ussd_data import VALIDATORS, DbData
+from menus import Action, Context, HopResult, Tree, advance, fill, load_tree, partial_skm
+from menus.state import RESUME_NODE
+
+log = logging.getLogger("suara.ussd")
+STATE_TTL = 300
+"""Seconds a session's state lives: Africa's Talking ends a session after ~180 s."""
+DROPPED = frozenset({"incomplete", "failed"})
+
+
+@functools.cache
+def tree() -> Tree:
+    """The shipped Disdik Labura menu, loaded once per process."""
+    return load_tree()
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What Redis keeps per session: the engine state plus the filled reply for retries."""
+
+    session_id: str
+    state: dict[str, Any]
+    reply: str
+    end: bool
+    origin: str | None = None
+
+    def dumps(self) -> str:
+        data: dict[str, Any] = {"session_id": self.session_id, "state": self.state}
+        data |= {"reply": self.reply}
+        data |= {"end": self.end, "origin": self.origin}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, raw: bytes | str | None) -> Saved | None:
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw)
+            return cls(
+                str(data["session_id"]),
+                dict(data["state"]),
+                str(data["reply"]),
+                bool(data["end"]),
+                data.get("origin"),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+class StateStore(Protocol):
+    def load(self, session_id: str, phone: str, *, first: bool) -> tuple[Saved | None, ...]: ...
+    def save(self, saved: Saved, phone: str, *, resumable: bool | None) -> None: ...
+
+
+class RedisStore:
+    """Session state under ``ussd:state:<id>``; a resumable copy under ``ussd:resume:<phone>``."""
+
+    def __init__(self, redis: Redis, resume_minutes: int) -> None:
+        self.redis = redis
+        self.resume_seconds = resume_minutes * 60
+
+    def load(self, session_id: str, phone: str, *, first: bool) -> tuple[Saved | None, ...]:
+        """One MGET: (state, resume copy or None). Redis trouble reads as lost state."""
+        keys = [f"ussd:state:{session_id}"] + ([f"ussd:resume:{phone}"] if first else [])
+        try:
+            found = self.redis.mget(keys)
+        except RedisError as exc:
+            log.warning("USSD state unreadable for %s: %s", mask(phone), exc)
+            return None, None
+        return Saved.loads(found[0]), Saved.loads(found[1]) if first else None
+
+    def save(self, saved: Saved, phone: str, *, resumable: bool | None) -> None:
+        """One round trip. ``resumable``: keep (True), drop (False) or leave (None) the copy."""
+        data = saved.dumps()
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.set(f"ussd:state:{saved.session_id}", data, ex=STATE_TTL)
+        if resumable and self.resume_seconds:
+            pipe.set(f"ussd:resume:{phone}", data, ex=self.resume_seconds)
+        elif resumable is not None:
+            pipe.delete(f"ussd:resume:{phone}")
+        try:
+            pipe.execute()
+        except RedisError as exc:
+            log.warning("USSD state not saved for %s: %s", mask(phone), exc)
+
+
+@dataclass(frozen=True)
+class HopReply:
+    text: str
+    end: bool
+    outbound_ids: tuple[int, ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
+def handle_hop(
+    session: Session, store: StateStore, req: UssdRequest, *, max_chars: int = 160
+) -> HopReply:
+    first = req.text == ""
+    saved, resume = store.load(req.session_id, req.phone, first=first)
+    if saved is not None and saved.state.get("last_text") == req.text:
+        return HopReply(saved.reply, saved.end)  # a network retry: same reply, no side effect
+    with session.begin():
+        hop, origin, reply = _advance(session, req, saved, resume, max_chars)
+    keep = None if hop.state["node"] == RESUME_NODE else not (reply.end or _at_root(hop))
+    saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin)
+    store.save(saved, req.phone, resumable=keep)
+    return reply
+
+
+def _advance(
+    session: Session, req: UssdRequest, saved: Saved | None, resume: Saved | None, max_chars: int
+) -> tuple[HopResult, str | None, HopReply]:
+    lang = str(saved.state.get("lang", "id")) if saved else _first_contact(session, req, resume)
+    ctx = Context(DbData(session), req.phone, lang, VALIDATORS, max_chars)
+    hop = advance(tree(), saved.state if saved else None, req.text, ctx, resumable=_state(resume))
+    origin = saved.origin if saved else None
+    if resume is not None and hop.state["node"] == RESUME_NODE:
+        origin = resume.session_id
+    if not hop.actions:
+        return hop, origin, HopReply(hop.screen.text, hop.screen.end)
+    contact = get_or_create_contact(session, req.phone)
+    done = run_actions(
+        session, hop.actions, contact=contact, session_id=req.session_id, origin=origin
+    )
+    text = fill(hop.screen.text, done.values)
+    return hop, origin, HopReply(text, hop.screen.end, tuple(done.outbound_ids), hop.actions)
+
+
+def _first_contact(session: Session, req: UssdRequest, resume: Saved | None) -> str:
+    """First hop (or lost state): the session row, the remembered language, and the dropped
+    session's partial survey, recorded once whether or not the caller resumes it."""
+    touch_session(session, req)
+    contact = get_or_create_contact(session, req.phone)
+    partial = partial_skm(resume.state) if resume else None
+    if resume is not None and partial is not None:
+        record_skm(
+            session, partial, contact=contact, session_id=resume.session_id, origin=resume.origin
+        )
+    return contact.language
+
+
+def _state(saved: Saved | None) -> dict[str, Any] | None:
+    return saved.state if saved else None
+
+
+def _at_root(hop: HopResult) -> bool:
+    return bool(hop.state["node"] == tree().root)
+
+
+def end_session(session: Session, store: StateStore, event: UssdEnd) -> None:
+    """The end-of-session event: store it; a dropped survey keeps its answers (incomplete)."""
+    record_ussd_end(session, event)
+    if event.status.lower() not in DROPPED:
+        return
+    saved = store.load(event.session_id, event.phone, first=False)[0]
+    partial = partial_skm(saved.state) if saved and not saved.end else None
+    if saved is None or partial is None:
+        return
+    contact = get_or_create_contact(session, event.phone) if event.phone else None
+    record_skm(session, partial, contact=contact, session_id=event.session_id, origin=saved.origin)

@@ -1,0 +1,138 @@
+"""The menus engine's ``DataSource`` over the database, and the web's input validators.
+
+Read-only: open polls sent to the caller, upcoming consultations, info pages and one status
+line per ticket. Times are shown in WIB. A status line never shows the report's text or the
+reporter's number, and only answers for tickets filed from the caller's own number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway import tickets, ussd_texts
+from gateway.models import (
+    Consultation,
+    Contact,
+    Feedback,
+    InfoPage,
+    OutboundMessage,
+    Poll,
+    PollOption,
+)
+from gateway.services.polls import is_open
+from menus import Choice, Validator
+
+WIB = ZoneInfo("Asia/Jakarta")
+MAX_CONSULTATIONS = 8
+MAX_POLLS = 8
+MONTHS = {
+    "id": "Jan Feb Mar Apr Mei Jun Jul Agu Sep Okt Nov Des".split(),
+    "en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(),
+}
+
+
+def wib_label(when: datetime, lang: str) -> str:
+    """``12 Des 09.00`` (id) / ``12 Dec 09:00`` (en), in WIB."""
+    local = when.astimezone(WIB)
+    month = MONTHS.get(lang, MONTHS["id"])[local.month - 1]
+    sep = ":" if lang == "en" else "."
+    return f"{local.day} {month} {local.hour:02d}{sep}{local.minute:02d}"
+
+
+def ticket_validator(value: str, params: Mapping[str, int]) -> str | None:
+    """The Damm check digit refuses a mistyped ticket before any lookup."""
+    return None if tickets.is_valid(tickets.clean(value)) else "err.ticket"
+
+
+VALIDATORS: Mapping[str, Validator] = {"ticket": ticket_validator}
+
+
+class DbData:
+    """A ``menus.DataSource`` reading through one SQLAlchemy session."""
+
+    def __init__(self, session: Session, now: datetime | None = None) -> None:
+        self.session = session
+        self.now = now
+        self._texts: dict[tuple[str, str], str | None] = {}  # one hop asks more than once
+
+    def _now(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+    def options(self, provider: str, *, phone: str, lang: str, key: str = "") -> Sequence[Choice]:
+        if provider == "polls":
+            return self._polls(phone, lang)
+        if provider == "poll_options":
+            return self._poll_options(key, lang)
+        if provider == "consultations":
+            return self._consultations(lang)
+        raise KeyError(provider)
+
+    def _polls(self, phone: str, lang: str) -> list[Choice]:
+        sent = (
+            select(OutboundMessage.poll_id)
+            .join(Contact, Contact.id == OutboundMessage.contact_id, isouter=True)
+            .where(OutboundMessage.poll_id.is_not(None))
+            .where((OutboundMessage.to == phone) | (Contact.phone == phone))
+        )
+        polls = self.session.scalars(
+            select(Poll).where(Poll.id.in_(sent)).order_by(Poll.id.desc()).limit(MAX_POLLS)
+        )
+        now = self._now()
+        return [
+            Choice(str(p.id), (lang == "en" and p.question_en) or p.question)
+            for p in polls
+            if is_open(p, now)
+        ]
+
+    def _poll_options(self, poll_id: str, lang: str) -> list[Choice]:
+        if not poll_id.isdigit():
+            return []
+        query = select(PollOption).where(PollOption.poll_id == int(poll_id))
+        options = self.session.scalars(query.order_by(PollOption.position))
+        return [Choice(str(o.position), (lang == "en" and o.label_en) or o.label) for o in options]
+
+    def _consultations(self, lang: str) -> list[Choice]:
+        upcoming = self.session.scalars(
+            select(Consultation)
+            .where(Consultation.starts_at > self._now())
+            .order_by(Consultation.starts_at)
+            .limit(MAX_CONSULTATIONS)
+        )
+        return [Choice(c.code, consultation_label(c, lang)) for c in upcoming]
+
+    def text(self, topic: str, lang: str) -> str | None:
+        if (topic, lang) not in self._texts:
+            self._texts[topic, lang] = self._text(topic, lang)
+        return self._texts[topic, lang]
+
+    def _text(self, topic: str, lang: str) -> str | None:
+        pages = {
+            page.language: page.body
+            for page in self.session.scalars(select(InfoPage).where(InfoPage.topic == topic))
+        }
+        return pages.get(lang) or pages.get("id")
+
+    def status(self, ticket: str, *, phone: str, lang: str) -> str | None:
+        number = tickets.clean(ticket)
+        if not tickets.is_valid(number):
+            return None
+        row = self.session.execute(
+            select(Feedback.status, Feedback.created_at, Feedback.updated_at)
+            .join(Contact, Contact.id == Feedback.contact_id)
+            .where(Feedback.ticket == number, Contact.phone == phone)
+        ).first()
+        if row is None:
+            return None
+        status, created, updated = row
+        day = (updated or created).astimezone(WIB).strftime("%d-%m-%Y")
+        return f"{ussd_texts.status_label(status, lang)} ({day})"
+
+
+def consultation_label(row: Consultation, lang: str) -> str:
+    title = (lang == "en" and row.title_en) or row.title
+    return f"{title}, {wib_label(row.starts_at, lang)} WIB, {row.place}"

@@ -1,0 +1,133 @@
+"""Bad networks: drops and resume, repeated hops, lost Redis state, garbage input."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from gateway.models import Feedback, OutboundMessage, SkmResponse, UssdSession
+from tests.integration.ussd_helpers import USSD, Dial, add_consultation
+
+pytestmark = pytest.mark.integration
+
+SKM_START = ("5", "1", "3", "4")
+
+
+def skm_rows(rt):
+    with rt.sessions() as s:
+        rows = s.scalars(select(SkmResponse).order_by(SkmResponse.id)).all()
+        return [(r.answers, r.complete, r.ussd_session_id) for r in rows]
+
+
+def test_dropped_survey_is_kept_incomplete_and_resumed_to_one_complete_row(client, rt):
+    first = Dial(client, "ATUid_drop")
+    first.press(*SKM_START)
+    first.drop("Incomplete")
+    assert skm_rows(rt) == [("34", False, "ATUid_drop")]
+    again = Dial(client, "ATUid_redial")
+    assert "Sesi Anda sebelumnya terputus" in again.start()
+    assert "3/9" in again.press("1")
+    assert again.press("4", "4", "3", "4", "4", "3", "4").startswith("END ")
+    assert skm_rows(rt) == [("344434434", True, "ATUid_redial")]
+    with rt.sessions() as s:
+        assert s.scalar(select(UssdSession.status).where(UssdSession.session_id == "ATUid_drop"))
+
+
+def test_starting_over_keeps_the_partial_answers_and_shows_the_main_menu(client, rt):
+    Dial(client, "ATUid_drop").press(*SKM_START)  # no event at all: the hop left no END
+    again = Dial(client, "ATUid_redial")
+    again.start()
+    assert "1 Lapor masalah" in again.press("2")
+    assert skm_rows(rt) == [("34", False, "ATUid_drop")]
+    assert "Sesi Anda" not in Dial(client, "ATUid_third").start()
+
+
+def test_resumed_report_keeps_everything_typed_before_the_drop(client, rt):
+    Dial(client, "ATUid_drop").press("1", "5", "2", "SDN 112233 Aek Kanopan")
+    again = Dial(client, "ATUid_redial")
+    again.start()
+    again.press("1")
+    body = again.press("Dana BOS dipotong kepala sekolah", "1", "1")
+    assert "nomor tiket" in body
+    with rt.sessions() as s:
+        fb = s.scalar(select(Feedback))
+        assert fb is not None and (fb.category, fb.school) == ("bos", "SDN 112233 Aek Kanopan")
+        assert fb.ussd_session_id == "ATUid_redial"
+
+
+def test_a_finished_session_is_not_offered_for_resuming(client, rt):
+    Dial(client, "ATUid_done").press("9", "1")
+    assert "Sesi Anda" not in Dial(client, "ATUid_next").start()
+
+
+def test_repeated_hops_give_the_identical_body_and_no_second_record(client, rt):
+    add_consultation(rt)
+    dial = Dial(client)
+    dial.press("7", "1")
+    final_text = f"{dial.text}*1"
+    bodies = {dial.post(final_text) for _ in range(3)}
+    assert len(bodies) == 1 and bodies.pop().startswith("END ")
+    middle = dial.post("7")
+    assert middle == dial.post("7")
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(OutboundMessage)) == 2
+
+
+def test_free_text_keeps_its_stars(client, rt):
+    body = Dial(client).press("2", "Nilai *rapor* anak saya 7*8 salah", "1")
+    assert "tiket" in body
+    with rt.sessions() as s:
+        assert s.scalar(select(Feedback.text)) == "Nilai *rapor* anak saya 7*8 salah"
+
+
+def test_state_flushed_mid_session_still_files_the_report(client, rt):
+    dial = Dial(client)
+    dial.press("1", "7", "3", "1")
+    rt.redis.flushdb()
+    assert dial.press("Atap kelas 3 bocor sejak Oktober").startswith("CON ")
+    body = dial.press("1", "1")
+    assert "nomor tiket" in body
+    with rt.sessions() as s:
+        fb = s.scalar(select(Feedback))
+        assert fb is not None and (fb.category, fb.kecamatan) == ("sarpras", "kualuh_hilir")
+    rt.redis.flushdb()
+    assert dial.post(dial.text or "") == body  # the retry after a flush files nothing new
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Feedback)) == 1
+
+
+GARBAGE = [
+    "***",
+    "*",
+    "99*99*99",
+    "0*0*0*0",
+    "00*00",
+    "98*98*98*98*97*97*97",
+    "abc",
+    "1*" + "x" * 900,
+    "3*12345678901234567890",
+    "3*%%%",
+    "\u00e9\u00e8\U0001f600",
+    "5*1*9*9*9",
+    "6*1*1*1",
+    "7*1*1*1",
+    " ",
+]
+
+
+@pytest.mark.parametrize("text", GARBAGE)
+def test_garbage_input_never_fails(client, text):
+    body = Dial(client).post(text)
+    assert body.startswith(("CON ", "END "))
+
+
+def test_garbage_after_a_real_start_reasks(client):
+    dial = Dial(client)
+    dial.start()
+    for text in ["x", "x*\u00e9", "x*\u00e9*00", "x*\u00e9*00*98"]:
+        assert dial.post(text).startswith("CON ")
+
+
+def test_unparseable_hop_is_a_400_not_a_500(client):
+    resp = client.post(USSD, data={"sessionId": "ATUid_x", "text": ""})
+    assert resp.status_code == 400
