@@ -1,6 +1,6 @@
 """seed info_pages with default service information (id + en)
 
-Topics match the USSD menu (menus/trees/labura.yaml, node info.topic): spmb, legalisir,
+Topics match the USSD menu (menus/trees/labura.yaml, node info.topic): spmb, ijazah,
 mutasi, pip, bos, kontak. Texts are GSM-7 and fit three SMS (the "send by SMS" option).
 Items marked [DISDIK ISI] are placeholders for Disdik Labura to replace with real data.
 
@@ -39,7 +39,7 @@ PAGES: list[tuple[str, str, str, str]] = [
         "rules are set by Disdik Labura: ask the school or the Disdik office.",
     ),
     (
-        "legalisir",
+        "ijazah",
         "id",
         "Legalisir ijazah",
         "Legalisir fotokopi ijazah dilakukan di sekolah yang menerbitkan ijazah; bila sekolah "
@@ -48,7 +48,7 @@ PAGES: list[tuple[str, str, str, str]] = [
         "Keterangan Pengganti Ijazah.",
     ),
     (
-        "legalisir",
+        "ijazah",
         "en",
         "Certificate legalisation",
         "Copies of a school certificate (ijazah) are legalised by the school that issued it; "

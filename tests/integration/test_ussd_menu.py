@@ -54,7 +54,7 @@ def test_report_files_a_ticket_with_its_answers_and_queues_the_confirmation(clie
     with rt.sessions() as s:
         fb = s.scalar(select(Feedback).where(Feedback.ticket == ticket))
         assert fb is not None and fb.kind == "complaint" and fb.channel == "ussd"
-        assert (fb.category, fb.kecamatan, fb.school) == ("bos", "kualuh_leidong", school)
+        assert (fb.category, fb.kecamatan, fb.school) == ("bos", "Kualuh Leidong", school)
         assert fb.anonymous is True and fb.language == lang
         out = s.scalar(select(OutboundMessage).where(OutboundMessage.feedback_id == fb.id))
         assert out is not None and ticket in out.text and out.to == PHONE
@@ -124,7 +124,7 @@ def test_skm_complete_response_is_one_row(client, rt):
     with rt.sessions() as s:
         row = s.scalar(select(SkmResponse))
         assert row is not None and row.complete and row.answers == "434434434"
-        assert row.service == "legalisir" and row.channel == "ussd"
+        assert row.service == "ijazah" and row.channel == "ussd"
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -178,7 +178,7 @@ def test_subscribe_records_consent_then_unsubscribe_opts_out(client, rt):
     assert Dial(client, "ATUid_1").press("8", "1", "5", "2", "1").startswith("END ")
     with rt.sessions() as s:
         c = s.scalar(select(Contact))
-        assert c is not None and c.subscribed and (c.kecamatan, c.role) == ("marbau", "guru")
+        assert c is not None and c.subscribed and (c.kecamatan, c.role) == ("Marbau", "guru")
         assert (c.consent_version, c.consent_channel) == ("PDP-2026-1", "ussd")
         assert c.consent_at is not None and c.opted_out_at is None
     assert Dial(client, "ATUid_2").press("8", "2", "1").startswith("END ")

@@ -89,7 +89,7 @@ def test_state_flushed_mid_session_still_files_the_report(client, rt):
     assert "nomor tiket" in body
     with rt.sessions() as s:
         fb = s.scalar(select(Feedback))
-        assert fb is not None and (fb.category, fb.kecamatan) == ("sarpras", "kualuh_hilir")
+        assert fb is not None and (fb.category, fb.kecamatan) == ("sarpras", "Kualuh Hilir")
     rt.redis.flushdb()
     assert dial.post(dial.text or "") == body  # the retry after a flush files nothing new
     with rt.sessions() as s:
