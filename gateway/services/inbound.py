@@ -1,20 +1,24 @@
+"""Incoming SMS: store the raw message, parse it, run one command service, queue the reply."""
+
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway import messages
-from gateway.models import Channel, Contact, FeedbackKind, InboundMessage
+from gateway import keywords
+from gateway.models import Contact, InboundMessage, OutboundKind, OutboundMessage
+from gateway.phone import is_mobile
 from gateway.providers import InboundSms
+from gateway.services.answers import Incoming
+from gateway.services.commands import dispatch
 from gateway.services.contacts import get_or_create_contact
-from gateway.services.feedback import record_feedback
 from gateway.services.outbox import queue_sms
 
-_LAPOR = re.compile(r"^\s*lapor\b[\s#.:,*]*(?P<body>.*)$", re.IGNORECASE | re.DOTALL)
+REPLY_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,14 @@ class InboundOutcome:
     ticket: str | None = None
 
 
-def record_inbound_sms(session: Session, msg: InboundSms) -> InboundOutcome:
-    """Store the message first (deduplicated on the provider's id), then act on it."""
+def record_inbound_sms(
+    session: Session, msg: InboundSms, *, replies_per_hour: int
+) -> InboundOutcome:
+    """Store the message first (deduplicated on the provider's id), then act on it.
+
+    Senders that are not a phone number (alphanumeric, short codes) are stored only.
+    Replies go to mobile numbers only, at most `replies_per_hour` per number per hour.
+    """
     existing = _find(session, msg)
     if existing is not None:
         return InboundOutcome(existing, duplicate=True)
@@ -52,33 +62,43 @@ def record_inbound_sms(session: Session, msg: InboundSms) -> InboundOutcome:
             raise
         return InboundOutcome(found, duplicate=True)
     if contact is None:
+        row.command = keywords.parse(row.text).kind.value
         return InboundOutcome(row.id, duplicate=False)
-    return _act(session, row, contact)
+    return _act(session, row, contact, replies_per_hour)
 
 
-def _act(session: Session, row: InboundMessage, contact: Contact) -> InboundOutcome:
-    match = _LAPOR.match(row.text)
-    if match and match.group("body").strip():
-        row.command = "report"
-        filed = record_feedback(
-            session,
-            kind=FeedbackKind.COMPLAINT,
-            text=match.group("body").strip(),
-            channel=Channel.SMS,
-            contact=contact,
-            inbound_message_id=row.id,
-        )
-        return InboundOutcome(row.id, False, filed.outbound_ids, filed.ticket)
-    key = "report_empty" if match else "message_stored"
-    row.command = "report" if match else None
+def _act(
+    session: Session, row: InboundMessage, contact: Contact, replies_per_hour: int
+) -> InboundOutcome:
+    now = datetime.now(UTC)
+    cmd = keywords.parse(row.text)
+    row.command = cmd.kind.value
+    answer = dispatch(session, Incoming(contact, row, now), cmd)
+    if answer.text is None or not may_reply(session, contact.phone, replies_per_hour, now):
+        return InboundOutcome(row.id, False, (), answer.ticket)
     reply = queue_sms(
         session,
         to=contact.phone,
-        text=messages.render(key, contact.language),
+        text=answer.text,
         contact_id=contact.id,
+        feedback_id=answer.feedback_id,
         inbound_message_id=row.id,
     )
-    return InboundOutcome(row.id, False, (reply,))
+    return InboundOutcome(row.id, False, (reply,), answer.ticket)
+
+
+def may_reply(session: Session, phone: str, replies_per_hour: int, now: datetime) -> bool:
+    """Only mobile numbers, and at most `replies_per_hour` replies to one number an hour."""
+    if not is_mobile(phone):
+        return False
+    sent = session.scalar(
+        select(func.count(OutboundMessage.id)).where(
+            OutboundMessage.to == phone,
+            OutboundMessage.kind == OutboundKind.TRANSACTIONAL.value,
+            OutboundMessage.created_at >= now - REPLY_WINDOW,
+        )
+    )
+    return (sent or 0) < replies_per_hour
 
 
 def _find(session: Session, msg: InboundSms) -> int | None:
