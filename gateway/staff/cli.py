@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from gateway.staff.auth import ROLES
 
 
-@click.group("staff")
+@click.group("staff", cls=AppGroup)
 def staff_group() -> None:
     """Staff accounts for the API."""
 

@@ -112,7 +112,7 @@ def parse_reply(body: object, prefix: str) -> ReplyText:
     raw = data.get("text")
     if not isinstance(raw, str) or not raw.strip():
         raise ValidationFailed({"text": "required: the SMS text to send"})
-    text = to_gsm7(raw.strip())
+    text = " ".join(to_gsm7(raw).split())
     if not text:
         raise ValidationFailed({"text": "nothing left after GSM-7 clean-up (emoji only?)"})
     segments = count_segments(f"{prefix} {text}")
