@@ -148,15 +148,15 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) ->
     raise SystemExit("gunicorn did not become ready")
 
 
-def client_loop(args: tuple[int, str, int, float, int, list[str]]) -> tuple[int, int]:
+def client_loop(args: tuple[int, str, int, float, int, list[str], int]) -> tuple[int, int]:
     """POST form-encoded SMS callbacks until `count` or `deadline`; (ok, errors)."""
-    port, path, count, deadline, seed, texts = args
+    port, path, count, deadline, seed, texts, senders = args
     rng = random.Random(seed)
     ok = errors = 0
     for n in range(count):
         if time.monotonic() > deadline:
             break
-        sender = f"+62812{rng.randrange(10**7, 10**8)}"
+        sender = f"+62812{10**7 + rng.randrange(senders)}"
         form = {"from": sender, "to": "1708", "text": rng.choice(texts), "id": f"b-{seed}-{n}"}
         conn = http.client.HTTPConnection(HOST, port, timeout=10)
         try:
@@ -176,12 +176,14 @@ def measure(port: int, path: str, options: argparse.Namespace, texts: list[str])
     seeds = itertools.count(random.randrange(1_000_000))
     warm = time.monotonic() + 2
     with multiprocessing.Pool(options.clients) as pool:
-        pool.map(client_loop, [(port, path, 50, warm, next(seeds), texts)] * options.clients)
+        warmup = [(port, path, 50, warm, next(seeds), texts, options.senders)] * options.clients
+        pool.map(client_loop, [(*w[:4], next(seeds), *w[5:]) for w in warmup])
         per_client = options.max_requests // options.clients
         started = time.monotonic()
         deadline = started + options.seconds
         jobs = [
-            (port, path, per_client, deadline, next(seeds), texts) for _ in range(options.clients)
+            (port, path, per_client, deadline, next(seeds), texts, options.senders)
+            for _ in range(options.clients)
         ]
         results = pool.map(client_loop, jobs)
         elapsed = time.monotonic() - started
@@ -205,6 +207,9 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20_000, help="per ingest run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument(
+        "--senders", type=int, default=2000, help="distinct citizen numbers (10**8 = all new)"
+    )
     options = parser.parse_args()
 
     corpus = load_texts()
@@ -226,7 +231,7 @@ def main() -> None:
             suara = measure(port, SUARA_PATH, options, short)
     flush_redis()
     print(f"(b) gunicorn --workers {options.workers} (sync), {options.clients} client processes, "
-          f"PostgreSQL, {options.seconds:.0f} s per run:")  # fmt: skip
+          f"PostgreSQL, {options.seconds:.0f} s per run, {options.senders} senders:")  # fmt: skip
     print(f"    bare insert endpoint: {bare:,.0f} requests/s")
     print(f"    Suara SMS webhook:    {suara:,.0f} requests/s")
     print(f"    ratio: {suara / bare:.2f} x (target >= 0.6)")

@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway import messages
-from gateway.models import Contact, InboundMessage
+from gateway.models import Contact
 from gateway.workdays import WIB
 
 
 @dataclass(frozen=True)
 class Incoming:
-    """A stored SMS from a known contact, being acted on at `now`."""
+    """A stored SMS (row `inbound_id`) from a known contact, being acted on at `now`."""
 
     contact: Contact
-    row: InboundMessage
+    inbound_id: int
+    text: str
     now: datetime
 
     def say(self, key: str, **fields: object) -> str:

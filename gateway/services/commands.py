@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gateway import messages, tagging, tickets
@@ -62,13 +62,18 @@ def record_content(session: Session, msg: Incoming, cmd: Command) -> Answer:
 
 def unclassified(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """Free text: reopens a resolved report, or becomes an 'other' record (nothing lost)."""
-    msg.row.command = Kind.UNKNOWN.value
-    text = msg.row.text.strip()
+    if cmd.kind is not Kind.UNKNOWN:  # a bare answer with no poll behind it
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == msg.inbound_id)
+            .values(command=Kind.UNKNOWN.value)
+        )
+    text = msg.text.strip()
     if not text:
         return Answer(None if _helped_recently(session, msg) else msg.say("help"))
     report = lifecycle.reopenable_report(session, msg.contact.id, msg.now)
     if report is not None:
-        lifecycle.reopen_by_citizen(session, report, text, inbound_id=msg.row.id, now=msg.now)
+        lifecycle.reopen_by_citizen(session, report, text, inbound_id=msg.inbound_id, now=msg.now)
         return Answer(msg.say("reopened", ticket=report.ticket), report.id, report.ticket)
     filed = _file(session, msg, FeedbackKind.OTHER, text)
     if _helped_recently(session, msg):
@@ -79,7 +84,11 @@ def unclassified(session: Session, msg: Incoming, cmd: Command) -> Answer:
 def answer_poll(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """A bare reply (1, B, ya): the answer to the last poll sent, else unclassified."""
     result = record_poll_answer(
-        session, contact=msg.contact, answer=cmd.body, channel="sms", inbound_message_id=msg.row.id
+        session,
+        contact=msg.contact,
+        answer=cmd.body,
+        channel="sms",
+        inbound_message_id=msg.inbound_id,
     )
     if result is None:
         return unclassified(session, msg, cmd)
@@ -143,7 +152,7 @@ def _file(session: Session, msg: Incoming, kind: FeedbackKind, text: str) -> Ans
         contact=msg.contact,
         category=tagging.tag_category(text),
         kecamatan=tagging.tag_kecamatan(text),
-        inbound_message_id=msg.row.id,
+        inbound_message_id=msg.inbound_id,
         confirm=False,
     )
     return Answer(None, filed.feedback_id, filed.ticket)

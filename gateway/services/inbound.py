@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway import keywords
-from gateway.models import Contact, InboundMessage, OutboundKind, OutboundMessage
+from gateway.models import InboundMessage, OutboundKind, OutboundMessage
 from gateway.phone import is_mobile
 from gateway.providers import InboundSms
 from gateway.services.answers import Incoming
@@ -34,57 +35,57 @@ def record_inbound_sms(
 ) -> InboundOutcome:
     """Store the message first (deduplicated on the provider's id), then act on it.
 
-    Senders that are not a phone number (alphanumeric, short codes) are stored only.
-    Replies go to mobile numbers only, at most `replies_per_hour` per number per hour.
+    Parsing is pure and cannot fail, so the parsed command is stored with the raw row in
+    one INSERT ... ON CONFLICT DO NOTHING (a retried callback is recognised by the
+    provider's message id). Senders that are not a phone number (alphanumeric, short
+    codes) are stored only. Replies go to mobile numbers only, at most
+    `replies_per_hour` per number per hour.
     """
-    existing = _find(session, msg)
-    if existing is not None:
-        return InboundOutcome(existing, duplicate=True)
+    cmd = keywords.parse(msg.text)
     contact = get_or_create_contact(session, msg.sender_phone) if msg.sender_phone else None
-    row = InboundMessage(
-        provider=msg.provider,
-        provider_message_id=msg.provider_message_id,
-        sender=msg.sender,
-        receiver=msg.receiver,
-        text=msg.text,
-        received_at=msg.received_at,
-        network_code=msg.network_code,
-        link_id=msg.link_id,
-        raw=msg.raw,
-        contact_id=contact.id if contact else None,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        found = _find(session, msg)
-        if found is None:
-            raise
-        return InboundOutcome(found, duplicate=True)
+    inbound_id = _store(session, msg, contact.id if contact else None, cmd.kind.value)
+    if inbound_id is None:
+        return InboundOutcome(_find(session, msg), duplicate=True)
     if contact is None:
-        row.command = keywords.parse(row.text).kind.value
-        return InboundOutcome(row.id, duplicate=False)
-    return _act(session, row, contact, replies_per_hour)
-
-
-def _act(
-    session: Session, row: InboundMessage, contact: Contact, replies_per_hour: int
-) -> InboundOutcome:
+        return InboundOutcome(inbound_id, duplicate=False)
     now = datetime.now(UTC)
-    cmd = keywords.parse(row.text)
-    row.command = cmd.kind.value
-    answer = dispatch(session, Incoming(contact, row, now), cmd)
+    answer = dispatch(session, Incoming(contact, inbound_id, msg.text, now), cmd)
     if answer.text is None or not may_reply(session, contact.phone, replies_per_hour, now):
-        return InboundOutcome(row.id, False, (), answer.ticket)
+        return InboundOutcome(inbound_id, False, (), answer.ticket)
     reply = queue_sms(
         session,
         to=contact.phone,
         text=answer.text,
         contact_id=contact.id,
         feedback_id=answer.feedback_id,
-        inbound_message_id=row.id,
+        inbound_message_id=inbound_id,
     )
-    return InboundOutcome(row.id, False, (reply,), answer.ticket)
+    return InboundOutcome(inbound_id, False, (reply,), answer.ticket)
+
+
+def _store(session: Session, msg: InboundSms, contact_id: int | None, command: str) -> int | None:
+    """Insert the raw message; None when the provider already sent this one."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(InboundMessage)
+        .values(
+            provider=msg.provider,
+            provider_message_id=msg.provider_message_id,
+            sender=msg.sender,
+            receiver=msg.receiver,
+            text=msg.text,
+            received_at=msg.received_at,
+            network_code=msg.network_code,
+            link_id=msg.link_id,
+            raw=msg.raw,
+            contact_id=contact_id,
+            command=command,
+        )
+        .on_conflict_do_nothing(index_elements=["provider", "provider_message_id"])
+        .returning(InboundMessage.id)
+    )
+    return session.scalar(stmt)
 
 
 def may_reply(session: Session, phone: str, replies_per_hour: int, now: datetime) -> bool:
@@ -101,10 +102,12 @@ def may_reply(session: Session, phone: str, replies_per_hour: int, now: datetime
     return (sent or 0) < replies_per_hour
 
 
-def _find(session: Session, msg: InboundSms) -> int | None:
-    return session.scalar(
+def _find(session: Session, msg: InboundSms) -> int:
+    found = session.scalar(
         select(InboundMessage.id).where(
             InboundMessage.provider == msg.provider,
             InboundMessage.provider_message_id == msg.provider_message_id,
         )
     )
+    assert found is not None, "a conflicting row must exist"
+    return found

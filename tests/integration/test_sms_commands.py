@@ -238,6 +238,7 @@ def test_bare_answer_without_a_poll_is_unclassified(client, rt):
     reply(client, rt, "ya")
     fb = one(rt, Feedback)
     assert (fb.kind, fb.text) == ("other", "ya")
+    assert one(rt, InboundMessage).command == "unknown"
 
 
 def test_unknown_text_is_kept_and_help_is_sent_at_most_once_an_hour(client, rt):
