@@ -73,7 +73,10 @@ def unclassified(session: Session, msg: Incoming, cmd: Command) -> Answer:
         return Answer(None if _helped_recently(session, msg) else msg.say("help"))
     report = lifecycle.reopenable_report(session, msg.contact.id, msg.now)
     if report is not None:
-        lifecycle.reopen_by_citizen(session, report, text, inbound_id=msg.inbound_id, now=msg.now)
+        if not lifecycle.reopen_by_citizen(
+            session, report, text, inbound_id=msg.inbound_id, now=msg.now
+        ):
+            return Answer(None, report.id, report.ticket)  # a thank-you: kept, not answered
         return Answer(msg.say("reopened", ticket=report.ticket), report.id, report.ticket)
     filed = _file(session, msg, FeedbackKind.OTHER, text)
     if _helped_recently(session, msg):

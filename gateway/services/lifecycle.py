@@ -13,11 +13,13 @@ domain.md section 3.3), kept in ``Feedback.due_at`` as "the next deadline":
 
 Reopening: any free text (not a keyword) from the citizen while one of their reports is
 resolved and not yet closed reopens the latest such report to in_progress, with the text
-as a ``citizen_reply`` event (``gateway.services.commands``).
+as a ``citizen_reply`` event (``gateway.services.commands``). A plain thank-you or "ok"
+is kept as a ``citizen_reply`` event too, but does not reopen the report.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,6 +44,11 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 }
 FINISHED = frozenset({S.RESOLVED.value, S.CLOSED.value, S.REJECTED.value})
 NOTE_SEGMENTS = 2
+ACKNOWLEDGEMENTS = frozenset({
+    "OK", "OKE", "OKAY", "SIP", "MANTAP", "BAIK", "YA", "TERIMA KASIH", "TERIMAKASIH",
+    "MAKASIH", "MAKASI", "TRIMS", "TQ", "THANKS", "THANK YOU", "OK TERIMA KASIH",
+    "BAIK TERIMA KASIH", "TERIMA KASIH PAK", "TERIMA KASIH BU", "MAKASIH PAK", "MAKASIH BU",
+})  # fmt: skip
 
 
 class TransitionNotAllowed(ValueError):
@@ -156,10 +163,20 @@ def reopenable_report(session: Session, contact_id: int, now: datetime) -> Feedb
     return session.scalar(query.order_by(Feedback.resolved_at.desc(), Feedback.id.desc()))
 
 
+def is_acknowledgement(text: str) -> bool:
+    """A thank-you or "ok" that answers a resolution without disputing it."""
+    return " ".join(re.findall(r"[A-Za-z]+", text)).upper() in ACKNOWLEDGEMENTS
+
+
 def reopen_by_citizen(
     session: Session, feedback: Feedback, text: str, *, inbound_id: int, now: datetime
-) -> None:
-    """A citizen answered a resolved report: back to in_progress, their words kept."""
+) -> bool:
+    """A citizen answered a resolved report: back to in_progress (their words kept),
+    unless they only said thank you. Returns whether it was reopened."""
+    if is_acknowledgement(text):
+        session.add(FeedbackEvent(feedback_id=feedback.id, kind="citizen_reply", note=text))
+        return False
     note = f"Dibuka kembali oleh balasan warga (pesan {inbound_id})"
     apply_status(session, feedback, S.IN_PROGRESS.value, note=note, notify=False, now=now)
     session.add(FeedbackEvent(feedback_id=feedback.id, kind="citizen_reply", note=text))
+    return True

@@ -262,6 +262,19 @@ def test_citizen_reply_reopens_a_resolved_report(client, rt):
         assert list(notes) == ["belum diperbaiki pak"]
 
 
+def test_thank_you_after_resolution_is_kept_but_does_not_reopen(client, rt):
+    sms(client, "LAPOR wc rusak")
+    with rt.sessions.begin() as s:
+        fb = s.scalar(select(Feedback))
+        fb.status, fb.due_at = "resolved", datetime.now(UTC) + timedelta(days=5)
+    sms(client, "Terima kasih pak 🙏")
+    assert one(rt, Feedback).status == "resolved"
+    assert len(replies(rt)) == 1  # only the LAPOR confirmation
+    with rt.sessions() as s:
+        notes = s.scalars(select(FeedbackEvent.note).where(FeedbackEvent.kind == "citizen_reply"))
+        assert list(notes) == ["Terima kasih pak 🙏"]
+
+
 def test_no_reply_to_short_codes_and_alphanumeric_senders(client, rt):
     sms(client, "LAPOR test", sender="TSEL-INFO")
     sms(client, "BANTUAN", sender="1708")

@@ -8,6 +8,7 @@ from gateway.services.lifecycle import (
     TRANSITIONS,
     can_move,
     first_deadline,
+    is_acknowledgement,
     is_overdue,
     next_deadline,
     status_notice,
@@ -81,3 +82,13 @@ def test_rejection_note_is_appended_cleaned_and_capped_at_two_sms():
     text = status_notice(fb, "rejected", "Silakan ke “Dinas PUPR” — " + "x" * 400)
     assert text.startswith("Disdik Labura: tiket 1234567 bukan wewenang")
     assert '"Dinas PUPR" -' in text and is_gsm7(text) and count_segments(text) == 2
+
+
+@pytest.mark.parametrize("text", ["ok", "Terima kasih pak 🙏", "makasih bu", "OKE.", "trims"])
+def test_thanks_are_acknowledgements(text):
+    assert is_acknowledgement(text)
+
+
+@pytest.mark.parametrize("text", ["belum diperbaiki", "ok tapi atap masih bocor", ""])
+def test_disputes_are_not_acknowledgements(text):
+    assert not is_acknowledgement(text)
