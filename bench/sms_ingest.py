@@ -38,6 +38,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from keyword_parse import load_texts, run  # noqa: E402
 
+from gateway.keywords import parse  # noqa: E402
+
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 HOST = "127.0.0.1"
@@ -194,6 +196,14 @@ def measure(port: int, path: str, options: argparse.Namespace, texts: list[str])
     return ok / elapsed
 
 
+def cpu_seconds(texts: list[str]) -> float:
+    """CPU time of this process for one parse round (robust to other load)."""
+    started = time.process_time()
+    for text in texts:
+        parse(text)
+    return time.process_time() - started
+
+
 def flush_redis() -> None:
     from redis import Redis
 
@@ -216,9 +226,13 @@ def main() -> None:
     texts = (corpus * (options.messages // len(corpus) + 1))[: options.messages]
     random.Random(4).shuffle(texts)
     run(texts[:10_000])
-    best = min(run(texts) for _ in range(5))
-    print(f"(a) keywords.parse: {len(texts) / best:,.0f} messages/s on one core "
-          f"({len(corpus)} corpus messages, {len(texts)} per round, best of 5)")  # fmt: skip
+    wall = min(run(texts) for _ in range(5))
+    cpu = min(cpu_seconds(texts) for _ in range(5))
+    print(f"(a) keywords.parse, {len(corpus)} corpus messages, {len(texts)} per round, best of 5:")
+    print(f"    {len(texts) / cpu:,.0f} messages/s of CPU time on one core")
+    print(
+        f"    {len(texts) / wall:,.0f} messages/s wall clock (other load on the machine lowers it)"
+    )
 
     short = [t for t in corpus if t.strip()][:200]
     flush_redis()
