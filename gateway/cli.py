@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from gateway.config import PROJECT_ROOT
+from gateway.staff import cli as staff_cli
 from gateway.ussd_cli import init_app as ussd_cli_init
 
 
@@ -33,3 +34,4 @@ def db_upgrade(revision: str) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     ussd_cli_init(app)
+    staff_cli.init_app(app)

@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -109,8 +109,10 @@ class Kind(StrEnum):
 Arg = str | int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
+    """The parsed SMS. Immutable; a NamedTuple because it is built once per message and
+    a tuple is several times cheaper to construct than a frozen dataclass."""
+
     kind: Kind
     keyword: str | None = None
     body: str = ""

@@ -26,10 +26,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Disdik Labura: your question was received. Ticket {ticket}. We will answer by SMS.",
     },
     "message_stored": {
-        "id": "Disdik Labura: pesan Anda kami simpan. Untuk melapor ketik LAPOR <isi "
-        "laporan>. Bantuan: ketik BANTUAN.",
-        "en": "Disdik Labura: your message was saved. To report, text LAPOR <your report>. "
-        "Help: text HELP.",
+        "id": "Disdik Labura: pesan Anda disimpan, tiket {ticket}. Ketik LAPOR <isi>, SARAN "
+        "<isi> atau TANYA <isi>. Daftar perintah: ketik BANTUAN.",
+        "en": "Disdik Labura: your message was saved, ticket {ticket}. Text LAPOR <text>, "
+        "SARAN <text> or TANYA <text>. All keywords: text HELP.",
     },
     "report_empty": {
         "id": "Disdik Labura: isi laporan kosong. Ketik LAPOR <isi laporan>, contoh: LAPOR "
@@ -37,6 +37,180 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Disdik Labura: the report is empty. Text LAPOR <your report>, e.g. LAPOR "
         "classroom roof leaks.",
     },
+    "suggestion_empty": {
+        "id": "Disdik Labura: isi saran kosong. Ketik SARAN <isi saran>, contoh: SARAN "
+        "tambah buku perpustakaan.",
+        "en": "Disdik Labura: the suggestion is empty. Text SARAN <your suggestion>, e.g. "
+        "SARAN more library books.",
+    },
+    "question_empty": {
+        "id": "Disdik Labura: isi pertanyaan kosong. Ketik TANYA <pertanyaan>, contoh: TANYA "
+        "kapan SPMB dibuka.",
+        "en": "Disdik Labura: the question is empty. Text TANYA <your question>, e.g. TANYA "
+        "when does SPMB open.",
+    },
+    "help": {
+        "id": "Disdik Labura: LAPOR <isi>, SARAN <isi>, TANYA <isi>, INFO, STATUS <tiket>, "
+        "DAFTAR, STOP, MULAI, HADIR <kode>, SKM <9 angka>, DATA, HAPUS.",
+        "en": "Disdik Labura: LAPOR <text>, SARAN <text>, TANYA <text>, INFO, STATUS <ticket>, "
+        "DAFTAR, STOP, MULAI, HADIR <code>, SKM <9 digits>, DATA, HAPUS.",
+    },
+    "ambiguous": {
+        "id": "Disdik Labura: maksud Anda {choices}? Ketik ulang dengan kata kunci yang benar, "
+        "contoh: {first} <isi pesan>.",
+        "en": "Disdik Labura: did you mean {choices}? Please resend with the right keyword, "
+        "e.g. {first} <your message>.",
+    },
+    "stop_done": {
+        "id": "Disdik Labura: Anda tidak akan menerima SMS info dan survei lagi. Laporan Anda "
+        "tetap dijawab. Untuk daftar lagi ketik MULAI.",
+        "en": "Disdik Labura: you will get no more info or survey SMS. Your reports will "
+        "still be answered. To join again text MULAI.",
+    },
+    "start_done": {
+        "id": "Disdik Labura: Anda kembali menerima SMS info pendidikan. Untuk berhenti "
+        "ketik STOP.",
+        "en": "Disdik Labura: you will receive education info SMS again. To stop, text STOP.",
+    },
+    "subscribe_done": {
+        "id": "Disdik Labura: Anda terdaftar SMS info pendidikan ({where}). Nomor Anda hanya "
+        "dipakai untuk info ini. Berhenti: ketik STOP.",
+        "en": "Disdik Labura: you joined education info SMS ({where}). Your number is used "
+        "only for this. To stop, text STOP.",
+    },
+    "info_topics": {
+        "id": "Disdik Labura INFO: ketik INFO SPMB, INFO IJAZAH, INFO MUTASI, INFO PIP, "
+        "INFO BOS atau INFO KONTAK.",
+        "en": "Disdik Labura INFO: text INFO SPMB, INFO IJAZAH, INFO MUTASI, INFO PIP, "
+        "INFO BOS or INFO KONTAK.",
+    },
+    "info_missing": {
+        "id": "Disdik Labura: info {topic} belum tersedia lewat SMS. Ketik TANYA <pertanyaan> "
+        "atau datang ke kantor Disdik di Aek Kanopan.",
+        "en": "Disdik Labura: {topic} info is not available by SMS yet. Text TANYA <question> "
+        "or visit the Disdik office in Aek Kanopan.",
+    },
+    "status_format": {
+        "id": "Disdik Labura: ketik STATUS lalu nomor tiket 7 angka, contoh: STATUS 1234567.",
+        "en": "Disdik Labura: text STATUS and your 7-digit ticket, e.g. STATUS 1234567.",
+    },
+    "status_invalid": {
+        "id": "Disdik Labura: nomor tiket {ticket} salah. Periksa kembali angkanya pada SMS "
+        "tanda terima Anda.",
+        "en": "Disdik Labura: ticket number {ticket} is wrong. Please check the digits in "
+        "your receipt SMS.",
+    },
+    "status_unknown": {
+        "id": "Disdik Labura: tiket {ticket} tidak ditemukan. Periksa kembali nomor tiket Anda.",
+        "en": "Disdik Labura: ticket {ticket} was not found. Please check your ticket number.",
+    },
+    "status_reply": {
+        "id": "Disdik Labura: tiket {ticket} {status}. Pembaruan terakhir {date} WIB.",
+        "en": "Disdik Labura: ticket {ticket} {status}. Last update {date} WIB.",
+    },
+    "rsvp_done": {
+        "id": "Disdik Labura: kehadiran Anda tercatat untuk {code}, {date} WIB di {place}. "
+        "Terima kasih.",
+        "en": "Disdik Labura: your attendance is noted for {code}, {date} WIB at {place}. "
+        "Thank you.",
+    },
+    "rsvp_unknown": {
+        "id": "Disdik Labura: kode acara {code} tidak ditemukan. Periksa kode di undangan, "
+        "lalu ketik HADIR <kode>.",
+        "en": "Disdik Labura: event code {code} was not found. Check the code on the "
+        "invitation and text HADIR <code>.",
+    },
+    "rsvp_missing": {
+        "id": "Disdik Labura: ketik HADIR lalu kode acara pada undangan, contoh: HADIR MUSREN1.",
+        "en": "Disdik Labura: text HADIR and the event code from the invitation, e.g. HADIR "
+        "MUSREN1.",
+    },
+    "skm_done": {
+        "id": "Disdik Labura: terima kasih, penilaian SKM Anda tercatat. Masukan Anda "
+        "membantu perbaikan layanan.",
+        "en": "Disdik Labura: thank you, your SKM rating was recorded. It helps us improve "
+        "our services.",
+    },
+    "skm_format": {
+        "id": "Disdik Labura: ketik SKM lalu 9 angka 1-4 (1=tidak baik, 4=sangat baik), "
+        "contoh: SKM 443434343.",
+        "en": "Disdik Labura: text SKM and 9 digits 1-4 (1=poor, 4=very good), e.g. SKM 443434343.",
+    },
+    "data_summary": {
+        "id": "Disdik Labura: data nomor ini: {reports} laporan, {messages} SMS, info SMS: "
+        "{subscribed}, kec: {kecamatan}. Untuk layanan pengaduan. Hapus: HAPUS.",
+        "en": "Disdik Labura: data for this number: {reports} reports, {messages} SMS, info "
+        "SMS: {subscribed}, area: {kecamatan}. To erase: HAPUS.",
+    },
+    "erase_received": {
+        "id": "Disdik Labura: permintaan hapus data no {request} diterima, selesai paling "
+        "lambat 3x24 jam. Info SMS dihentikan.",
+        "en": "Disdik Labura: erasure request {request} received, done within 3x24 hours. "
+        "Info SMS stopped.",
+    },
+    "poll_thanks": {
+        "id": "Disdik Labura: terima kasih, jawaban Anda ({label}) tercatat.",
+        "en": "Disdik Labura: thank you, your answer ({label}) was recorded.",
+    },
+    "poll_closed": {
+        "id": "Disdik Labura: maaf, survei ini sudah ditutup. Terima kasih atas partisipasi Anda.",
+        "en": "Disdik Labura: sorry, this poll is closed. Thank you for taking part.",
+    },
+    "poll_unmatched": {
+        "id": "Disdik Labura: jawaban tidak dikenali. Balas dengan nomor pilihan, contoh: 1.",
+        "en": "Disdik Labura: answer not recognised. Reply with the option number, e.g. 1.",
+    },
+    "reopened": {
+        "id": "Disdik Labura: tanggapan Anda untuk tiket {ticket} diterima. Laporan dibuka "
+        "kembali dan ditindaklanjuti.",
+        "en": "Disdik Labura: your reply on ticket {ticket} was received. The report is reopened.",
+    },
+    "notify_verified": {
+        "id": "Disdik Labura: laporan tiket {ticket} sudah diverifikasi dan diteruskan. Cek: "
+        "ketik STATUS {ticket}.",
+        "en": "Disdik Labura: ticket {ticket} was verified and forwarded. Check: text STATUS "
+        "{ticket}.",
+    },
+    "notify_in_progress": {
+        "id": "Disdik Labura: laporan tiket {ticket} sedang ditindaklanjuti. Cek: ketik "
+        "STATUS {ticket}.",
+        "en": "Disdik Labura: ticket {ticket} is being followed up. Check: text STATUS {ticket}.",
+    },
+    "notify_resolved": {
+        "id": "Disdik Labura: tiket {ticket} sudah ditanggapi. Belum selesai? Balas SMS ini "
+        "dalam 10 hari kerja.",
+        "en": "Disdik Labura: ticket {ticket} was answered. Not solved? Reply to this SMS "
+        "within 10 working days.",
+    },
+    "notify_closed": {
+        "id": "Disdik Labura: tiket {ticket} ditutup. Terima kasih telah melapor.",
+        "en": "Disdik Labura: ticket {ticket} is closed. Thank you for reporting.",
+    },
+    "notify_rejected": {
+        "id": "Disdik Labura: tiket {ticket} bukan wewenang Disdik Labura.",
+        "en": "Disdik Labura: ticket {ticket} is outside Disdik Labura's authority.",
+    },
+    "staff_reply": {
+        "id": "Disdik Labura, tiket {ticket}:",
+        "en": "Disdik Labura, ticket {ticket}:",
+    },
+}
+
+
+# Status words shown in STATUS replies ("tiket 1234567 sedang ditindaklanjuti").
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "received": {"id": "sudah diterima, menunggu verifikasi", "en": "received, awaiting check"},
+    "verified": {"id": "sudah diverifikasi", "en": "verified"},
+    "in_progress": {"id": "sedang ditindaklanjuti", "en": "being followed up"},
+    "resolved": {"id": "sudah ditanggapi", "en": "answered"},
+    "closed": {"id": "selesai dan ditutup", "en": "closed"},
+    "rejected": {"id": "bukan wewenang Disdik", "en": "outside Disdik's authority"},
+}
+WORDS: dict[str, dict[str, str]] = {
+    "yes": {"id": "ya", "en": "yes"},
+    "no": {"id": "tidak", "en": "no"},
+    "or": {"id": "atau", "en": "or"},
+    "all_areas": {"id": "semua kecamatan", "en": "all areas"},
 }
 
 
@@ -44,3 +218,9 @@ def render(key: str, language: str = "id", **fields: Any) -> str:
     texts = CATALOG[key]
     template = texts.get(language) or texts["id"]
     return template.format(**fields)
+
+
+def label(table: dict[str, dict[str, str]], key: str, language: str = "id") -> str:
+    """A word from STATUS_LABELS or WORDS in the citizen's language (Indonesian fallback)."""
+    texts = table[key]
+    return texts.get(language) or texts["id"]

@@ -62,8 +62,9 @@ def receive_ussd_event() -> Response:
 @bp.post("/sms")
 def receive_sms() -> Response:
     msg = at.parse_sms(_form())
+    limit = runtime().settings.sms_replies_per_hour
     with db_session().begin():
-        outcome = record_inbound_sms(db_session(), msg)
+        outcome = record_inbound_sms(db_session(), msg, replies_per_hour=limit)
     if outcome.duplicate:
         log.info("duplicate SMS %s from %s", msg.provider_message_id, mask(msg.sender))
     enqueue_sends(runtime().redis, outcome.outbound_ids)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway import messages, tickets
 from gateway.models import Channel, Contact, Feedback, FeedbackEvent, FeedbackKind, FeedbackStatus
+from gateway.services.lifecycle import first_deadline
 from gateway.services.outbox import queue_sms
 
 CONFIRMATION_KEYS = {
@@ -63,6 +65,7 @@ def record_feedback(
         ussd_session_id=ussd_session_id,
         consultation_id=consultation_id,
         status=FeedbackStatus.RECEIVED.value,
+        due_at=first_deadline(datetime.now(UTC)),
     )
     session.add(feedback)
     session.flush()

@@ -1,20 +1,25 @@
+"""Incoming SMS: store the raw message, parse it, run one command service, queue the reply."""
+
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from gateway import messages
-from gateway.models import Channel, Contact, FeedbackKind, InboundMessage
+from gateway import keywords
+from gateway.models import InboundMessage, OutboundKind, OutboundMessage
+from gateway.phone import is_mobile
 from gateway.providers import InboundSms
+from gateway.services.answers import Incoming
+from gateway.services.commands import dispatch
 from gateway.services.contacts import get_or_create_contact
-from gateway.services.feedback import record_feedback
 from gateway.services.outbox import queue_sms
 
-_LAPOR = re.compile(r"^\s*lapor\b[\s#.:,*]*(?P<body>.*)$", re.IGNORECASE | re.DOTALL)
+REPLY_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -25,66 +30,84 @@ class InboundOutcome:
     ticket: str | None = None
 
 
-def record_inbound_sms(session: Session, msg: InboundSms) -> InboundOutcome:
-    """Store the message first (deduplicated on the provider's id), then act on it."""
-    existing = _find(session, msg)
-    if existing is not None:
-        return InboundOutcome(existing, duplicate=True)
+def record_inbound_sms(
+    session: Session, msg: InboundSms, *, replies_per_hour: int
+) -> InboundOutcome:
+    """Store the message first (deduplicated on the provider's id), then act on it.
+
+    Parsing is pure and cannot fail, so the parsed command is stored with the raw row in
+    one INSERT ... ON CONFLICT DO NOTHING (a retried callback is recognised by the
+    provider's message id). Senders that are not a phone number (alphanumeric, short
+    codes) are stored only. Replies go to mobile numbers only, at most
+    `replies_per_hour` per number per hour.
+    """
+    cmd = keywords.parse(msg.text)
     contact = get_or_create_contact(session, msg.sender_phone) if msg.sender_phone else None
-    row = InboundMessage(
-        provider=msg.provider,
-        provider_message_id=msg.provider_message_id,
-        sender=msg.sender,
-        receiver=msg.receiver,
-        text=msg.text,
-        received_at=msg.received_at,
-        network_code=msg.network_code,
-        link_id=msg.link_id,
-        raw=msg.raw,
-        contact_id=contact.id if contact else None,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        found = _find(session, msg)
-        if found is None:
-            raise
-        return InboundOutcome(found, duplicate=True)
+    inbound_id = _store(session, msg, contact.id if contact else None, cmd.kind.value)
+    if inbound_id is None:
+        return InboundOutcome(_find(session, msg), duplicate=True)
     if contact is None:
-        return InboundOutcome(row.id, duplicate=False)
-    return _act(session, row, contact)
-
-
-def _act(session: Session, row: InboundMessage, contact: Contact) -> InboundOutcome:
-    match = _LAPOR.match(row.text)
-    if match and match.group("body").strip():
-        row.command = "report"
-        filed = record_feedback(
-            session,
-            kind=FeedbackKind.COMPLAINT,
-            text=match.group("body").strip(),
-            channel=Channel.SMS,
-            contact=contact,
-            inbound_message_id=row.id,
-        )
-        return InboundOutcome(row.id, False, filed.outbound_ids, filed.ticket)
-    key = "report_empty" if match else "message_stored"
-    row.command = "report" if match else None
+        return InboundOutcome(inbound_id, duplicate=False)
+    now = datetime.now(UTC)
+    answer = dispatch(session, Incoming(contact, inbound_id, msg.text, now), cmd)
+    if answer.text is None or not may_reply(session, contact.phone, replies_per_hour, now):
+        return InboundOutcome(inbound_id, False, (), answer.ticket)
     reply = queue_sms(
         session,
         to=contact.phone,
-        text=messages.render(key, contact.language),
+        text=answer.text,
         contact_id=contact.id,
-        inbound_message_id=row.id,
+        feedback_id=answer.feedback_id,
+        inbound_message_id=inbound_id,
     )
-    return InboundOutcome(row.id, False, (reply,))
+    return InboundOutcome(inbound_id, False, (reply,), answer.ticket)
 
 
-def _find(session: Session, msg: InboundSms) -> int | None:
-    return session.scalar(
+def _store(session: Session, msg: InboundSms, contact_id: int | None, command: str) -> int | None:
+    """Insert the raw message; None when the provider already sent this one."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(InboundMessage)
+        .values(
+            provider=msg.provider,
+            provider_message_id=msg.provider_message_id,
+            sender=msg.sender,
+            receiver=msg.receiver,
+            text=msg.text,
+            received_at=msg.received_at,
+            network_code=msg.network_code,
+            link_id=msg.link_id,
+            raw=msg.raw,
+            contact_id=contact_id,
+            command=command,
+        )
+        .on_conflict_do_nothing(index_elements=["provider", "provider_message_id"])
+        .returning(InboundMessage.id)
+    )
+    return session.scalar(stmt)
+
+
+def may_reply(session: Session, phone: str, replies_per_hour: int, now: datetime) -> bool:
+    """Only mobile numbers, and at most `replies_per_hour` replies to one number an hour."""
+    if not is_mobile(phone):
+        return False
+    sent = session.scalar(
+        select(func.count(OutboundMessage.id)).where(
+            OutboundMessage.to == phone,
+            OutboundMessage.kind == OutboundKind.TRANSACTIONAL.value,
+            OutboundMessage.created_at >= now - REPLY_WINDOW,
+        )
+    )
+    return (sent or 0) < replies_per_hour
+
+
+def _find(session: Session, msg: InboundSms) -> int:
+    found = session.scalar(
         select(InboundMessage.id).where(
             InboundMessage.provider == msg.provider,
             InboundMessage.provider_message_id == msg.provider_message_id,
         )
     )
+    assert found is not None, "a conflicting row must exist"
+    return found

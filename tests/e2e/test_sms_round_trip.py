@@ -4,38 +4,13 @@
 from __future__ import annotations
 
 import pytest
-from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
 from gateway.models import OutboundMessage
 from tests.conftest import run_jobs
-from tests.fake_at import FakeAfricasTalking
 
 pytestmark = pytest.mark.e2e
 PHONE = "+6281234567890"
-
-
-@pytest.fixture
-def fake_at(httpserver: HTTPServer) -> FakeAfricasTalking:
-    fake = FakeAfricasTalking()
-    httpserver.expect_request("/version1/messaging", method="POST").respond_with_handler(
-        fake.handler
-    )
-    return fake
-
-
-@pytest.fixture
-def at_app(make_app, settings, httpserver, fake_at):
-    return make_app(
-        settings.with_overrides(
-            sms_provider="africastalking",
-            at_username="disdiklabura",
-            at_api_key="atsk_test_key_123",
-            at_sender_id="DISDIKLABURA",
-            at_api_base_url=httpserver.url_for("/version1"),
-            webhook_token="s3cret-token",
-        )
-    )
 
 
 def test_sms_report_is_confirmed_through_the_sdk_and_marked_delivered(at_app, fake_at):

@@ -121,12 +121,13 @@ def test_same_callback_twice_is_one_record(client, rt):
     assert count(rt, OutboundMessage) == 1
 
 
-def test_other_text_is_stored_and_answered_with_help(client, rt):
+def test_other_text_is_stored_as_unclassified_and_answered_with_help(client, rt):
     assert sms(client, "halo pak, mau tanya").status_code == 200
     with rt.sessions() as s:
         assert s.scalar(select(InboundMessage.text)) == "halo pak, mau tanya"
         assert "LAPOR" in (s.scalar(select(OutboundMessage.text)) or "")
-    assert count(rt, Feedback) == 0
+        fb = s.scalar(select(Feedback))
+        assert fb is not None and (fb.kind, fb.text) == ("other", "halo pak, mau tanya")
 
 
 def test_alphanumeric_sender_is_stored_but_never_answered(client, rt):

@@ -1,0 +1,255 @@
+"""Benchmark: SMS ingest.
+
+(a) `keywords.parse` throughput on the test corpus, one core.
+(b) End-to-end webhook ingest through gunicorn on PostgreSQL: Suara's
+    POST /webhooks/africastalking/sms (store, parse, record, queue the reply, enqueue the
+    send job) against a bare Flask endpoint that inserts one row per request into the
+    same database, served with the same gunicorn settings, in the same run.
+
+Run from the repository root (PostgreSQL on 127.0.0.1:5432 db `test`, Redis on 6379):
+    python bench/sms_ingest.py [--seconds 10] [--max-requests 20000] [--workers 2]
+
+It talks to 127.0.0.1 only, uses its own PostgreSQL schema (created, migrated, dropped)
+and Redis db 12 (flushed before and after), starts and stops its own gunicorn processes,
+and bounds every loop in count and in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from keyword_parse import load_texts, run  # noqa: E402
+
+from gateway.keywords import parse  # noqa: E402
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/12"
+HOST = "127.0.0.1"
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+SUARA_PATH = "/webhooks/africastalking/sms"
+BARE_PATH = "/sms"
+
+
+# --- (b) the bare endpoint, served by gunicorn as `sms_ingest:bare_app()` -----------------
+
+
+def bare_app() -> object:
+    """One INSERT per request into `bench_rows`, same engine settings as Suara."""
+    from flask import Flask, request
+    from sqlalchemy import text
+
+    from gateway.db import make_engine
+
+    engine = make_engine(os.environ["DATABASE_URL"])
+    app = Flask("bare")
+    insert = text("INSERT INTO bench_rows (sender, body) VALUES (:sender, :body)")
+
+    @app.post(BARE_PATH)
+    def receive() -> str:
+        with engine.begin() as conn:
+            conn.execute(insert, {"sender": request.form["from"], "body": request.form["text"]})
+        return "OK"
+
+    @app.get("/healthz")
+    def health() -> str:
+        return "ok"
+
+    return app
+
+
+# --- schema, servers, load ----------------------------------------------------------------
+
+
+@contextmanager
+def bench_schema() -> Iterator[str]:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_sms_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    try:
+        cfg = Config(str(ROOT / "alembic.ini"))
+        cfg.set_main_option("script_location", str(ROOT / "migrations"))
+        cfg.attributes["database_url"] = url
+        command.upgrade(cfg, "head")
+        with admin.begin() as conn:
+            conn.execute(
+                text(
+                    f'CREATE TABLE "{schema}".bench_rows (id serial PRIMARY KEY, '
+                    "sender varchar(40) NOT NULL, body text NOT NULL, "
+                    "created_at timestamptz NOT NULL DEFAULT now())"
+                )
+            )
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
+    port = free_port()
+    cmd = [GUNICORN, "--bind", f"{HOST}:{port}", "--workers", str(workers)]
+    cmd += ["--worker-class", "sync", "--log-level", "warning", "--chdir", str(ROOT), target]
+    path = os.pathsep.join([str(ROOT), str(ROOT / "bench")])
+    proc = subprocess.Popen(cmd, env={**os.environ, **env, "PYTHONPATH": path}, cwd=ROOT)
+    try:
+        wait_ready(port, proc)
+        yield port
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {proc.returncode}")
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not become ready")
+
+
+def client_loop(args: tuple[int, str, int, float, int, list[str], int]) -> tuple[int, int]:
+    """POST form-encoded SMS callbacks until `count` or `deadline`; (ok, errors)."""
+    port, path, count, deadline, seed, texts, senders = args
+    rng = random.Random(seed)
+    ok = errors = 0
+    for n in range(count):
+        if time.monotonic() > deadline:
+            break
+        sender = f"+62812{10**7 + rng.randrange(senders)}"
+        form = {"from": sender, "to": "1708", "text": rng.choice(texts), "id": f"b-{seed}-{n}"}
+        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        try:
+            conn.request("POST", path, urlencode(form),
+                         {"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+            response = conn.getresponse()
+            response.read()
+            ok, errors = (ok + 1, errors) if response.status == 200 else (ok, errors + 1)
+        except OSError:
+            errors += 1
+        finally:
+            conn.close()
+    return ok, errors
+
+
+def measure(port: int, path: str, options: argparse.Namespace, texts: list[str]) -> float:
+    seeds = itertools.count(random.randrange(1_000_000))
+    warm = time.monotonic() + 2
+    with multiprocessing.Pool(options.clients) as pool:
+        warmup = [(port, path, 50, warm, next(seeds), texts, options.senders)] * options.clients
+        pool.map(client_loop, [(*w[:4], next(seeds), *w[5:]) for w in warmup])
+        per_client = options.max_requests // options.clients
+        started = time.monotonic()
+        deadline = started + options.seconds
+        jobs = [
+            (port, path, per_client, deadline, next(seeds), texts, options.senders)
+            for _ in range(options.clients)
+        ]
+        results = pool.map(client_loop, jobs)
+        elapsed = time.monotonic() - started
+    ok = sum(r[0] for r in results)
+    errors = sum(r[1] for r in results)
+    if errors:
+        print(f"  {path}: {errors} failed requests")
+    return ok / elapsed
+
+
+def cpu_seconds(texts: list[str]) -> float:
+    """CPU time of this process for one parse round (robust to other load)."""
+    started = time.process_time()
+    for text in texts:
+        parse(text)
+    return time.process_time() - started
+
+
+def flush_redis() -> None:
+    from redis import Redis
+
+    Redis.from_url(REDIS_URL).flushdb()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=200_000, help="parse benchmark size")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per ingest run")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="per ingest run")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--clients", type=int, default=4, help="client processes")
+    parser.add_argument(
+        "--senders", type=int, default=2000, help="distinct citizen numbers (10**8 = all new)"
+    )
+    options = parser.parse_args()
+
+    corpus = load_texts()
+    texts = (corpus * (options.messages // len(corpus) + 1))[: options.messages]
+    random.Random(4).shuffle(texts)
+    run(texts[:10_000])
+    wall = min(run(texts) for _ in range(5))
+    cpu = min(cpu_seconds(texts) for _ in range(5))
+    print(f"(a) keywords.parse, {len(corpus)} corpus messages, {len(texts)} per round, best of 5:")
+    print(f"    {len(texts) / cpu:,.0f} messages/s of CPU time on one core")
+    print(
+        f"    {len(texts) / wall:,.0f} messages/s wall clock (other load on the machine lowers it)"
+    )
+
+    short = [t for t in corpus if t.strip()][:200]
+    flush_redis()
+    with bench_schema() as url:
+        env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "SMS_PROVIDER": "console"}
+        env |= {"SMS_REPLIES_PER_HOUR": "1000000", "LOG_LEVEL": "WARNING", "WEBHOOK_TOKEN": ""}
+        with gunicorn("sms_ingest:bare_app()", env, options.workers) as port:
+            bare = measure(port, BARE_PATH, options, short)
+        with gunicorn("wsgi:app", env, options.workers) as port:
+            suara = measure(port, SUARA_PATH, options, short)
+    flush_redis()
+    print(f"(b) gunicorn --workers {options.workers} (sync), {options.clients} client processes, "
+          f"PostgreSQL, {options.seconds:.0f} s per run, {options.senders} senders:")  # fmt: skip
+    print(f"    bare insert endpoint: {bare:,.0f} requests/s")
+    print(f"    Suara SMS webhook:    {suara:,.0f} requests/s")
+    print(f"    ratio: {suara / bare:.2f} x (target >= 0.6)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""Shared types of the SMS command services: the incoming message and the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway import messages
+from gateway.models import Contact
+from gateway.workdays import WIB
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A stored SMS (row `inbound_id`) from a known contact, being acted on at `now`."""
+
+    contact: Contact
+    inbound_id: int
+    text: str
+    now: datetime
+
+    def say(self, key: str, **fields: object) -> str:
+        """A catalogue text in the contact's language."""
+        return messages.render(key, self.contact.language, **fields)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a command service did: the reply (None: no reply) and the record it concerns."""
+
+    text: str | None
+    feedback_id: int | None = None
+    ticket: str | None = None
+
+
+def wib(moment: datetime) -> str:
+    """A date and time as citizens read it: 28-11-2026 13:04 (WIB)."""
+    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M")

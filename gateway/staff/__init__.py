@@ -1,0 +1,1 @@
+"""Staff side: the JSON API (`api.py`) and the `flask staff …` commands (`cli.py`)."""

@@ -1,0 +1,193 @@
+"""Staff API input: small pure functions turning request data into typed values.
+
+Each raises `ValidationFailed` with field-level messages ({"field": "message"}).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from gateway import tagging
+from gateway.models import Channel, FeedbackKind, FeedbackStatus
+from gateway.phone import try_normalize
+from gateway.sms_text import count_segments, to_gsm7
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 50
+MAX_NOTE = 1000
+MAX_REPLY_SEGMENTS = 2
+PATCHABLE = ("category", "kecamatan", "school", "assigned_to")
+STATUSES = tuple(s.value for s in FeedbackStatus)
+
+
+class ValidationFailed(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    status: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    kecamatan: str | None = None
+    channel: str | None = None
+    phone: str | None = None
+    since: datetime | None = None
+    q: str | None = None
+    cursor: int | None = None
+    limit: int = DEFAULT_PAGE
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    note: str | None
+    notify: bool
+
+
+@dataclass(frozen=True)
+class ReplyText:
+    text: str
+    normalised: bool
+
+
+CHOICES: dict[str, tuple[str, ...]] = {
+    "status": STATUSES,
+    "kind": tuple(k.value for k in FeedbackKind),
+    "channel": tuple(c.value for c in Channel),
+    "category": tagging.CATEGORIES,
+}
+
+
+def parse_list_query(args: Mapping[str, str]) -> ListQuery:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name, allowed in CHOICES.items():
+        if args.get(name):
+            values[name] = _choice(name, args[name], allowed, errors)
+    if args.get("kecamatan"):
+        values["kecamatan"] = _kecamatan(args["kecamatan"], errors)
+    if args.get("phone"):
+        values["phone"] = try_normalize(args["phone"])
+        if values["phone"] is None:
+            errors["phone"] = "not a valid Indonesian phone number"
+    if args.get("since"):
+        values["since"] = _when(args["since"], errors)
+    if args.get("q"):
+        values["q"] = args["q"].strip()[:100] or None
+    if args.get("cursor"):
+        values["cursor"] = _int("cursor", args["cursor"], 1, 2**31, errors)
+    if args.get("limit"):
+        values["limit"] = _int("limit", args["limit"], 1, MAX_PAGE, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return ListQuery(**values)
+
+
+def parse_status_change(body: object) -> StatusChange:
+    data = _object(body)
+    errors: dict[str, str] = {}
+    status = data.get("status")
+    if status not in STATUSES:
+        errors["status"] = f"must be one of {', '.join(STATUSES)}"
+    note = _text(data, "note", MAX_NOTE, errors)
+    notify = data.get("notify", True)
+    if not isinstance(notify, bool):
+        errors["notify"] = "must be true or false"
+    if status == FeedbackStatus.REJECTED and not note and "note" not in errors:
+        errors["note"] = "required when rejecting: say where the citizen should go instead"
+    if errors:
+        raise ValidationFailed(errors)
+    return StatusChange(str(status), note, bool(notify))
+
+
+def parse_reply(body: object, prefix: str) -> ReplyText:
+    """The staff's SMS text, made GSM-7 (flagged when that changed it), at most 2 SMS."""
+    data = _object(body)
+    raw = data.get("text")
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValidationFailed({"text": "required: the SMS text to send"})
+    text = " ".join(to_gsm7(raw).split())
+    if not text:
+        raise ValidationFailed({"text": "nothing left after GSM-7 clean-up (emoji only?)"})
+    segments = count_segments(f"{prefix} {text}")
+    if segments > MAX_REPLY_SEGMENTS:
+        limit = f"at most {MAX_REPLY_SEGMENTS} SMS with the ticket prefix"
+        raise ValidationFailed({"text": f"too long: {segments} SMS, {limit}"})
+    return ReplyText(text, normalised=text != raw.strip())
+
+
+def parse_patch(body: object) -> dict[str, Any]:
+    data = _object(body)
+    errors = {name: "unknown field" for name in data if name not in PATCHABLE}
+    if not data:
+        errors["body"] = f"give at least one of {', '.join(PATCHABLE)}"
+    values: dict[str, Any] = {}
+    if data.get("category") is not None:
+        values["category"] = _choice("category", data["category"], tagging.CATEGORIES, errors)
+    if data.get("kecamatan") is not None:
+        values["kecamatan"] = _kecamatan(str(data["kecamatan"]), errors)
+    if data.get("school") is not None:
+        values["school"] = _text(data, "school", 120, errors)
+    if data.get("assigned_to") is not None:
+        values["assigned_to"] = _staff_id(data["assigned_to"], errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return {name: values.get(name) for name in PATCHABLE if name in data}
+
+
+def _object(body: object) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": "expected a JSON object"})
+    return body
+
+
+def _choice(name: str, value: object, allowed: tuple[str, ...], errors: dict[str, str]) -> Any:
+    if value not in allowed:
+        errors[name] = f"must be one of {', '.join(allowed)}"
+    return value
+
+
+def _kecamatan(value: str, errors: dict[str, str]) -> str | None:
+    found = tagging.canonical_kecamatan(value)
+    if found is None:
+        errors["kecamatan"] = f"unknown kecamatan; one of {', '.join(tagging.KECAMATAN)}"
+    return found
+
+
+def _when(value: str, errors: dict[str, str]) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        errors["since"] = "expected an ISO 8601 date or time, e.g. 2026-11-01"
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _int(name: str, value: str, low: int, high: int, errors: dict[str, str]) -> int | None:
+    if not value.isdigit() or not low <= int(value) <= high:
+        errors[name] = f"expected a whole number from {low} to {high}"
+        return None
+    return int(value)
+
+
+def _text(data: dict[str, Any], name: str, limit: int, errors: dict[str, str]) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        errors[name] = f"expected text of at most {limit} characters"
+        return None
+    return value.strip() or None
+
+
+def _staff_id(value: object, errors: dict[str, str]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        errors["assigned_to"] = "expected a staff user id or null"
+        return None
+    return value

@@ -1,0 +1,75 @@
+"""Keywords travel the whole road: webhook -> command -> outbox -> RQ job -> the real SDK
+-> the local fake Africa's Talking, where the reply text is checked."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import select
+
+from gateway.models import Contact, Feedback, InfoPage, OutboundMessage, SkmResponse
+from tests.conftest import run_jobs
+
+pytestmark = pytest.mark.e2e
+PHONE = "+6281234567890"
+URL = "/webhooks/africastalking/sms?token=s3cret-token"
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def send(at_app, fake_at):
+    """Text Suara as the citizen; returns the message the fake provider received."""
+    client = at_app.test_client()
+    rt = at_app.extensions["suara"]
+
+    def text(body: str) -> str | None:
+        before = len(fake_at.requests)
+        form = {"from": PHONE, "to": "1708", "text": body, "id": f"e2e-{next(_ids)}"}
+        assert client.post(URL, data=form).status_code == 200
+        run_jobs(rt.redis)
+        sent = fake_at.requests[before:]
+        assert len(sent) <= 1
+        return str(sent[0]["form"]["message"]) if sent else None
+
+    return text
+
+
+def test_lapor_then_status_reaches_the_provider(send, at_app):
+    confirmation = send("Lapor#pungli uang komite 150rb di SMPN 2")
+    rt = at_app.extensions["suara"]
+    with rt.sessions() as s:
+        ticket = s.scalar(select(Feedback.ticket))
+    assert confirmation is not None and f"No tiket {ticket}" in confirmation
+    status = send(f"status {ticket}")
+    assert status is not None and ticket in status and "menunggu verifikasi" in status
+    assert "pungli" not in status
+
+
+def test_stop_is_confirmed_once_at_the_provider(send, at_app):
+    first = send("STOP")
+    assert first is not None and "MULAI" in first
+    assert send("stop") is None
+    rt = at_app.extensions["suara"]
+    with rt.sessions() as s:
+        assert s.scalar(select(Contact.opted_out_at)) is not None
+
+
+def test_info_topic_text_reaches_the_provider(send, at_app):
+    rt = at_app.extensions["suara"]
+    with rt.sessions.begin() as s:
+        body = "SPMB 2026: pendaftaran SD/SMP 2-13 Juni di sekolah tujuan. Info: Disdik Labura."
+        s.add(InfoPage(topic="spmb", language="id", title="SPMB", body=body))
+    assert send("INFO PPDB") == body
+    listing = send("info")
+    assert listing is not None and "INFO IJAZAH" in listing
+
+
+def test_skm_is_recorded_and_thanked_at_the_provider(send, at_app):
+    thanks = send("SKM 443434343")
+    assert thanks is not None and "SKM" in thanks
+    assert "contoh: SKM 443434343" in (send("SKM 5") or "")
+    rt = at_app.extensions["suara"]
+    with rt.sessions() as s:
+        assert s.scalar(select(SkmResponse.answers)) == "443434343"
+        assert {r.status for r in s.scalars(select(OutboundMessage))} == {"sent"}
