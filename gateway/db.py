@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -37,3 +39,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def insert_or_ignore(session: Session, model: Any, values: dict[str, Any], *keys: str) -> Any:
+    """`INSERT … ON CONFLICT (keys) DO NOTHING` on PostgreSQL and SQLite alike.
+
+    Returns the statement (add `.returning(...)` as needed); one round trip instead of a
+    SELECT, a savepoint and an INSERT.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys))

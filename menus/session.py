@@ -21,7 +21,7 @@ from typing import Any
 from menus import engine
 from menus.rules import SKM_UNSUR, skm_answers
 from menus.state import State
-from menus.types import Action, Context, RecordSkm, Screen, Tree
+from menus.types import Action, Context, InputNode, RecordSkm, Screen, Tree
 
 StateDict = Mapping[str, Any]
 
@@ -60,7 +60,28 @@ def advance(
     new_input = _new_input(current.last_text, text)
     if new_input is None:
         return _replay(tree, text, ctx)
+    if "*" in new_input and not isinstance(tree.nodes.get(current.node), InputNode):
+        return _catch_up(tree, current, new_input.split("*"), text, ctx)
     return _hop(engine.step(tree, current, new_input, ctx), text)
+
+
+def _catch_up(tree: Tree, state: State, tokens: list[str], text: str, ctx: Context) -> HopResult:
+    """Several inputs at once on a screen that takes no free text: the stored state is a
+    hop behind (its write was lost or not yet applied). Step through the inputs in turn,
+    keeping every action; once a free-text screen is reached the rest is its answer, `*`
+    and all."""
+    actions: list[Action] = []
+    current, index = state, 0
+    while True:
+        free_text = isinstance(tree.nodes.get(current.node), InputNode)
+        token = "*".join(tokens[index:]) if free_text else tokens[index]
+        result = engine.step(tree, current, token, ctx)
+        actions.extend(result.actions)
+        current, index = result.state, index + 1
+        if free_text or result.screen.end or index == len(tokens):
+            break
+    final = replace(current, last_text=text)
+    return HopResult(screen=result.screen, state=final.to_dict(), actions=tuple(actions))
 
 
 def _new_input(previous: str, text: str) -> str | None:

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway import keywords
+from gateway.db import insert_or_ignore
 from gateway.models import InboundMessage, OutboundKind, OutboundMessage
 from gateway.phone import is_mobile
 from gateway.providers import InboundSms
@@ -65,27 +64,22 @@ def record_inbound_sms(
 
 def _store(session: Session, msg: InboundSms, contact_id: int | None, command: str) -> int | None:
     """Insert the raw message; None when the provider already sent this one."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(InboundMessage)
-        .values(
-            provider=msg.provider,
-            provider_message_id=msg.provider_message_id,
-            sender=msg.sender,
-            receiver=msg.receiver,
-            text=msg.text,
-            received_at=msg.received_at,
-            network_code=msg.network_code,
-            link_id=msg.link_id,
-            raw=msg.raw,
-            contact_id=contact_id,
-            command=command,
-        )
-        .on_conflict_do_nothing(index_elements=["provider", "provider_message_id"])
-        .returning(InboundMessage.id)
-    )
-    return session.scalar(stmt)
+    values = {
+        "provider": msg.provider,
+        "provider_message_id": msg.provider_message_id,
+        "sender": msg.sender,
+        "receiver": msg.receiver,
+        "text": msg.text,
+        "received_at": msg.received_at,
+        "network_code": msg.network_code,
+        "link_id": msg.link_id,
+        "raw": msg.raw,
+        "contact_id": contact_id,
+        "command": command,
+    }
+    stmt = insert_or_ignore(session, InboundMessage, values, "provider", "provider_message_id")
+    inserted: int | None = session.scalar(stmt.returning(InboundMessage.id))
+    return inserted
 
 
 def may_reply(session: Session, phone: str, replies_per_hour: int, now: datetime) -> bool:

@@ -9,31 +9,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gateway.db import insert_or_ignore
 from gateway.models import UssdSession
 from gateway.providers import UssdEnd, UssdRequest
 
 
-def touch_session(session: Session, req: UssdRequest) -> UssdSession:
-    """The row for this USSD session, created on its first hop."""
-    row = session.scalar(select(UssdSession).where(UssdSession.session_id == req.session_id))
-    if row is not None:
-        return row
-    try:
-        with session.begin_nested():
-            row = UssdSession(
-                session_id=req.session_id,
-                phone=req.phone,
-                service_code=req.service_code,
-                network_code=req.network_code,
-            )
-            session.add(row)
-    except IntegrityError:
-        row = session.scalar(select(UssdSession).where(UssdSession.session_id == req.session_id))
-        assert row is not None
-    return row
+def touch_session(session: Session, req: UssdRequest) -> None:
+    """Record the session on its first hop (one INSERT; a repeated first hop is ignored)."""
+    values = {
+        "session_id": req.session_id,
+        "phone": req.phone,
+        "service_code": req.service_code,
+        "network_code": req.network_code,
+        "created_at": datetime.now(UTC),
+    }
+    session.execute(insert_or_ignore(session, UssdSession, values, "session_id"))
 
 
 def record_ussd_end(session: Session, event: UssdEnd) -> int:

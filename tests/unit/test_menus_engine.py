@@ -157,3 +157,38 @@ def test_echoed_free_text_is_shown_in_gsm_only() -> None:
     state = walk(["2", "Saran \u201cpenting\u201d untuk sekolah \U0001f600"])
     assert non_gsm_chars(state.last_screen) == []
     assert '"penting"' in state.last_screen
+
+
+def hops(texts: list[str], ctx) -> list:
+    state, results = None, []
+    for text in texts:
+        result = advance(TREE, state, text, ctx)
+        results.append(result)
+        state = result.state
+    return results
+
+
+def test_a_state_one_hop_behind_catches_up_instead_of_misreading_input():
+    ctx = make_ctx()
+    full = hops(["", "1", "1*2", "1*2*3"], ctx)
+    behind = hops(["", "1"], ctx)  # the write of hop "1*2" never landed
+    caught = advance(TREE, behind[-1].state, "1*2*3", ctx)
+    assert caught.screen == full[-1].screen
+    assert caught.state["answers"] == full[-1].state["answers"]
+
+
+def test_catching_up_keeps_star_inside_free_text_and_the_filed_report():
+    ctx = make_ctx()
+    inputs = ["1", "1", "1", "SDN 1*Aek", "Atap*bocor", "1", "1"]
+    texts = ["*".join(inputs[: i + 1]) for i in range(len(inputs))]
+    full = hops(["", *texts], ctx)
+    behind = hops(["", *texts[:2]], ctx)  # stored state stopped at the kecamatan screen
+    caught = advance(TREE, behind[-1].state, texts[3], ctx)  # kecamatan and school at once
+    assert caught.state["answers"]["school"] == "SDN 1*Aek"
+    state, rest = caught.state, []
+    for text in texts[4:]:
+        result = advance(TREE, state, text, ctx)
+        rest.append(result)
+        state = result.state
+    assert rest[-1].screen == full[-1].screen
+    assert rest[-1].actions == full[-1].actions and full[-1].actions
