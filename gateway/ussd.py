@@ -28,8 +28,10 @@ from typing import Any, Protocol
 
 from redis import Redis
 from redis.exceptions import RedisError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.models import Contact
 from gateway.phone import mask
 from gateway.providers import UssdEnd, UssdRequest
 from gateway.services.contacts import get_or_create_contact
@@ -38,6 +40,7 @@ from gateway.services.ussd_actions import record_skm, run_actions
 from gateway.ussd_data import VALIDATORS, DbData
 from menus import Action, Context, HopResult, Tree, advance, fill, load_tree, partial_skm
 from menus.state import RESUME_NODE
+from menus.types import SetLanguage
 
 log = logging.getLogger("suara.ussd")
 STATE_TTL = 300
@@ -84,41 +87,85 @@ class Saved:
             return None
 
 
+@dataclass(frozen=True)
+class Loaded:
+    saved: Saved | None = None
+    resume: Saved | None = None
+    lang: str | None = None
+
+
 class StateStore(Protocol):
-    def load(self, session_id: str, phone: str, *, first: bool) -> tuple[Saved | None, ...]: ...
-    def save(self, saved: Saved, phone: str, *, resumable: bool | None) -> None: ...
+    def load(self, session_id: str, phone: str, *, first: bool) -> Loaded: ...
+    def save(
+        self, saved: Saved, phone: str, *, resumable: bool | None, lang: str | None = None
+    ) -> None: ...
 
 
 class RedisStore:
-    """Session state under ``ussd:state:<id>``; a resumable copy under ``ussd:resume:<phone>``."""
+    """Session state under ``ussd:state:<id>``; a resumable copy under ``ussd:resume:<phone>``;
+    the caller's language under ``ussd:lang:<phone>`` (so a first hop needs no database read).
+
+    A hop costs one Redis round trip: the read. The write is sent without waiting for a
+    reply (``CLIENT REPLY SKIP``): the next hop comes seconds later, and a write that never
+    landed only leaves the state a hop behind, which ``menus.advance`` catches up.
+    """
+
+    LANG_TTL = 90 * 86400
 
     def __init__(self, redis: Redis, resume_minutes: int) -> None:
         self.redis = redis
         self.resume_seconds = resume_minutes * 60
 
-    def load(self, session_id: str, phone: str, *, first: bool) -> tuple[Saved | None, ...]:
-        """One MGET: (state, resume copy or None). Redis trouble reads as lost state."""
-        keys = [f"ussd:state:{session_id}"] + ([f"ussd:resume:{phone}"] if first else [])
+    def load(self, session_id: str, phone: str, *, first: bool) -> Loaded:
+        """One MGET. Redis trouble reads as lost state (the engine replays ``text``)."""
+        keys = [f"ussd:state:{session_id}"]
+        if first:
+            keys += [f"ussd:resume:{phone}", f"ussd:lang:{phone}"]
         try:
             found = self.redis.mget(keys)
         except RedisError as exc:
             log.warning("USSD state unreadable for %s: %s", mask(phone), exc)
-            return None, None
-        return Saved.loads(found[0]), Saved.loads(found[1]) if first else None
+            return Loaded()
+        if not first:
+            return Loaded(Saved.loads(found[0]))
+        lang = found[2].decode() if isinstance(found[2], bytes) else found[2]
+        return Loaded(Saved.loads(found[0]), Saved.loads(found[1]), lang)
 
-    def save(self, saved: Saved, phone: str, *, resumable: bool | None) -> None:
-        """One round trip. ``resumable``: keep (True), drop (False) or leave (None) the copy."""
+    def save(
+        self, saved: Saved, phone: str, *, resumable: bool | None, lang: str | None = None
+    ) -> None:
+        """``resumable``: keep (True), drop (False) or leave (None) the resume copy."""
         data = saved.dumps()
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.set(f"ussd:state:{saved.session_id}", data, ex=STATE_TTL)
+        commands: list[tuple[str | int, ...]] = [
+            ("SET", f"ussd:state:{saved.session_id}", data, "EX", STATE_TTL)
+        ]
         if resumable and self.resume_seconds:
-            pipe.set(f"ussd:resume:{phone}", data, ex=self.resume_seconds)
+            commands.append(("SET", f"ussd:resume:{phone}", data, "EX", self.resume_seconds))
         elif resumable is not None:
-            pipe.delete(f"ussd:resume:{phone}")
+            commands.append(("DEL", f"ussd:resume:{phone}"))
+        if lang:
+            commands.append(("SET", f"ussd:lang:{phone}", lang, "EX", self.LANG_TTL))
         try:
-            pipe.execute()
+            send_without_reply(self.redis, commands)
         except RedisError as exc:
             log.warning("USSD state not saved for %s: %s", mask(phone), exc)
+
+
+def send_without_reply(redis: Redis, commands: list[tuple[str | int, ...]]) -> None:
+    """Write commands with ``CLIENT REPLY SKIP`` before each: no reply comes back, so the
+    connection returns to the pool with nothing left to read."""
+    pool = redis.connection_pool
+    conn: Any = pool.get_connection()  # redis-py's Connection methods are untyped
+    try:
+        packed = conn.pack_commands(
+            [part for cmd in commands for part in (("CLIENT", "REPLY", "SKIP"), cmd)]
+        )
+        conn.send_packed_command(packed)
+    except BaseException:
+        conn.disconnect()
+        raise
+    finally:
+        pool.release(conn)
 
 
 @dataclass(frozen=True)
@@ -132,22 +179,25 @@ class HopReply:
 def handle_hop(
     session: Session, store: StateStore, req: UssdRequest, *, max_chars: int = 160
 ) -> HopReply:
-    first = req.text == ""
-    saved, resume = store.load(req.session_id, req.phone, first=first)
+    loaded = store.load(req.session_id, req.phone, first=req.text == "")
+    saved = loaded.saved
     if saved is not None and saved.state.get("last_text") == req.text:
         return HopReply(saved.reply, saved.end)  # a network retry: same reply, no side effect
     with session.begin():
-        hop, origin, reply = _advance(session, req, saved, resume, max_chars)
+        hop, origin, reply = _advance(session, req, loaded, max_chars)
     keep = None if hop.state["node"] == RESUME_NODE else not (reply.end or _at_root(hop))
     saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin)
-    store.save(saved, req.phone, resumable=keep)
+    lang = str(hop.state.get("lang", "id"))
+    remember = lang if loaded.saved is None or _changes_language(reply) else None
+    store.save(saved, req.phone, resumable=keep, lang=remember)
     return reply
 
 
 def _advance(
-    session: Session, req: UssdRequest, saved: Saved | None, resume: Saved | None, max_chars: int
+    session: Session, req: UssdRequest, loaded: Loaded, max_chars: int
 ) -> tuple[HopResult, str | None, HopReply]:
-    lang = str(saved.state.get("lang", "id")) if saved else _first_contact(session, req, resume)
+    saved, resume = loaded.saved, loaded.resume
+    lang = str(saved.state.get("lang", "id")) if saved else _first_contact(session, req, loaded)
     ctx = Context(DbData(session), req.phone, lang, VALIDATORS, max_chars)
     hop = advance(tree(), saved.state if saved else None, req.text, ctx, resumable=_state(resume))
     origin = saved.origin if saved else None
@@ -163,17 +213,26 @@ def _advance(
     return hop, origin, HopReply(text, hop.screen.end, tuple(done.outbound_ids), hop.actions)
 
 
-def _first_contact(session: Session, req: UssdRequest, resume: Saved | None) -> str:
-    """First hop (or lost state): the session row, the remembered language, and the dropped
-    session's partial survey, recorded once whether or not the caller resumes it."""
+def _first_contact(session: Session, req: UssdRequest, loaded: Loaded) -> str:
+    """First hop (or lost state): the session row, the remembered language (Redis, else the
+    contact), and the dropped session's partial survey, recorded once whether or not the
+    caller resumes it."""
     touch_session(session, req)
-    contact = get_or_create_contact(session, req.phone)
+    resume = loaded.resume
     partial = partial_skm(resume.state) if resume else None
     if resume is not None and partial is not None:
+        contact = get_or_create_contact(session, req.phone)
         record_skm(
             session, partial, contact=contact, session_id=resume.session_id, origin=resume.origin
         )
-    return contact.language
+    if loaded.lang:
+        return loaded.lang
+    known = session.scalar(select(Contact.language).where(Contact.phone == req.phone))
+    return known or "id"
+
+
+def _changes_language(reply: HopReply) -> bool:
+    return any(isinstance(action, SetLanguage) for action in reply.actions)
 
 
 def _state(saved: Saved | None) -> dict[str, Any] | None:
@@ -189,7 +248,7 @@ def end_session(session: Session, store: StateStore, event: UssdEnd) -> None:
     record_ussd_end(session, event)
     if event.status.lower() not in DROPPED:
         return
-    saved = store.load(event.session_id, event.phone, first=False)[0]
+    saved = store.load(event.session_id, event.phone, first=False).saved
     partial = partial_skm(saved.state) if saved and not saved.end else None
     if saved is None or partial is None:
         return

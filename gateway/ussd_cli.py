@@ -16,11 +16,11 @@ from gateway.extensions import runtime
 from gateway.models import Consultation
 from gateway.phone import normalize
 from gateway.providers import UssdRequest
+from gateway.providers.africastalking import render_ussd
 from gateway.queueing import enqueue_sends
-from gateway.ussd import Saved, handle_hop, tree
+from gateway.ussd import Loaded, Saved, handle_hop, tree
 from gateway.ussd_data import VALIDATORS, WIB, consultation_label
 from menus import Tree, build_tree, validate
-from menus.render import PREFIX_LEN
 from menus.validators import BUILTIN_VALIDATORS
 
 
@@ -29,12 +29,21 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self.data: dict[str, Saved] = {}
+        self.langs: dict[str, str] = {}
 
-    def load(self, session_id: str, phone: str, *, first: bool) -> tuple[Saved | None, ...]:
-        return self.data.get(session_id), self.data.get(f"resume:{phone}") if first else None
+    def load(self, session_id: str, phone: str, *, first: bool) -> Loaded:
+        if not first:
+            return Loaded(self.data.get(session_id))
+        return Loaded(
+            self.data.get(session_id), self.data.get(f"resume:{phone}"), self.langs.get(phone)
+        )
 
-    def save(self, saved: Saved, phone: str, *, resumable: bool | None) -> None:
+    def save(
+        self, saved: Saved, phone: str, *, resumable: bool | None, lang: str | None = None
+    ) -> None:
         self.data[saved.session_id] = saved
+        if lang:
+            self.langs[phone] = lang
         if resumable:
             self.data[f"resume:{phone}"] = saved
         elif resumable is not None:
@@ -97,8 +106,8 @@ def ussd_simulate(phone: str, session_id: str | None) -> None:
         with rt.sessions() as session:
             reply = handle_hop(session, store, req, max_chars=rt.settings.ussd_max_chars)
         enqueue_sends(rt.redis, reply.outbound_ids)
-        prefix = "END " if reply.end else "CON "
-        click.echo(f"{prefix}{reply.text}\n[{len(reply.text) + PREFIX_LEN} chars]")
+        screen = render_ussd(reply.text, end=reply.end)
+        click.echo(f"{screen}\n[{len(screen)} chars]")
         for action in reply.actions:
             click.echo(f"  -> {type(action).__name__} done")
         if reply.end:

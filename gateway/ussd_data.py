@@ -7,6 +7,7 @@ reporter's number, and only answers for tickets filed from the caller's own numb
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -52,13 +53,16 @@ def ticket_validator(value: str, params: Mapping[str, int]) -> str | None:
 VALIDATORS: Mapping[str, Validator] = {"ticket": ticket_validator}
 
 
+INFO_CACHE_SECONDS = 60.0
+_INFO_CACHE: dict[tuple[str, str], tuple[float, str | None]] = {}
+
+
 class DbData:
     """A ``menus.DataSource`` reading through one SQLAlchemy session."""
 
     def __init__(self, session: Session, now: datetime | None = None) -> None:
         self.session = session
         self.now = now
-        self._texts: dict[tuple[str, str], str | None] = {}  # one hop asks more than once
 
     def _now(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -106,9 +110,15 @@ class DbData:
         return [Choice(c.code, consultation_label(c, lang)) for c in upcoming]
 
     def text(self, topic: str, lang: str) -> str | None:
-        if (topic, lang) not in self._texts:
-            self._texts[topic, lang] = self._text(topic, lang)
-        return self._texts[topic, lang]
+        """Info page text, cached in the process for `INFO_CACHE_SECONDS`: pages change
+        when staff edit them, callers read them on every hop of a paged screen."""
+        now = time.monotonic()
+        cached = _INFO_CACHE.get((topic, lang))
+        if cached is not None and now - cached[0] < INFO_CACHE_SECONDS:
+            return cached[1]
+        text = self._text(topic, lang)
+        _INFO_CACHE[topic, lang] = (now, text)
+        return text
 
     def _text(self, topic: str, lang: str) -> str | None:
         pages = {
@@ -136,3 +146,8 @@ class DbData:
 def consultation_label(row: Consultation, lang: str) -> str:
     title = (lang == "en" and row.title_en) or row.title
     return f"{title}, {wib_label(row.starts_at, lang)} WIB, {row.place}"
+
+
+def clear_info_cache() -> None:
+    """Forget cached info pages (after staff edit them, and between tests)."""
+    _INFO_CACHE.clear()

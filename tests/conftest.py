@@ -26,6 +26,7 @@ from gateway.config import PROJECT_ROOT, Settings
 from gateway.models import Base
 from gateway.queueing import QUEUES
 from gateway.runtime import Runtime, build_runtime
+from gateway.ussd_data import clear_info_cache
 from workers import context
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -95,6 +96,7 @@ def make_app(database_url: str, redis_url: str) -> Iterator[object]:
 
 
 def _clean(rt: Runtime) -> None:
+    clear_info_cache()
     rt.redis.flushdb()
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with rt.engine.begin() as conn:
