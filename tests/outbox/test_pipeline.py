@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pytest_httpserver import HTTPServer
 from sqlalchemy import select, update
 
 from gateway.health import PROVIDER_ERROR_KEY
@@ -13,28 +12,9 @@ from gateway.models import Contact, OutboundKind, OutboundMessage
 from gateway.queueing import enqueue_sends
 from gateway.services.outbox import claim, queue_sms
 from tests.conftest import run_jobs
-from tests.fake_at import FakeAfricasTalking
-from tests.outbox_helpers import add_contacts, at_settings, phone, rows, start_poll
+from tests.outbox_helpers import add_contacts, phone, rows, start_poll
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def fake_at(httpserver: HTTPServer) -> FakeAfricasTalking:
-    fake = FakeAfricasTalking()
-    httpserver.expect_request("/version1/messaging", method="POST").respond_with_handler(
-        fake.handler
-    )
-    return fake
-
-
-@pytest.fixture
-def build(make_app, settings, httpserver):
-    def factory(**extra):
-        app = make_app(at_settings(settings, httpserver.url_for("/version1"), **extra))
-        return app, app.extensions["suara"]
-
-    return factory
 
 
 def test_identical_texts_go_in_batches_and_results_land_on_each_row(build, fake_at):
