@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from gateway.config import PROJECT_ROOT
+from gateway.staff import poll_cli
 
 
 @click.group("db")
@@ -31,3 +32,4 @@ def db_upgrade(revision: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
+    app.cli.add_command(poll_cli.poll_group)

@@ -1,0 +1,1 @@
+"""Staff-facing JSON API and commands (blueprints under /api/v1)."""
