@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -83,3 +83,9 @@ def enqueue_poll_job(redis: Redis, job: str, poll_id: int, *, at: datetime | Non
         log.warning("could not enqueue %s for poll %s (the sweeper will): %s", job, poll_id, exc)
         return False
     return True
+
+
+def enqueue_fan_out(redis: Redis, poll_id: int, *, send_at: datetime | None) -> bool:
+    """Fan the poll out now, or at `send_at` if that is still ahead."""
+    later = send_at if send_at and send_at > datetime.now(UTC) else None
+    return enqueue_poll_job(redis, FANOUT_JOB, poll_id, at=later)

@@ -72,17 +72,16 @@ def match_option(options: list[PollOption], answer: str) -> PollOption | None:
             if candidate in keys or candidate in _words(option):
                 return option
     choices = {w: o for o in options for w in _words(o) if len(w) >= 4}
-    scored = process.extract(value, list(choices), scorer=fuzz.ratio, limit=2)
-    if not scored or scored[0][1] < FUZZY_CUTOFF:
+    scores: dict[int, float] = {}
+    for candidate in dict.fromkeys(candidates):
+        for word, score, _ in process.extract(candidate, list(choices), scorer=fuzz.ratio, limit=3):
+            option_id = choices[word].id
+            scores[option_id] = max(score, scores.get(option_id, 0.0))
+    top = max(scores.values(), default=0.0)
+    winners = [option_id for option_id, score in scores.items() if score == top]
+    if top < FUZZY_CUTOFF or len(winners) != 1:  # too far, or a tie: no guess
         return None
-    best_word, best_score, _ = scored[0]
-    if (
-        len(scored) > 1
-        and scored[1][1] == best_score
-        and choices[scored[1][0]] is not choices[best_word]
-    ):
-        return None
-    return choices[best_word]
+    return next(o for o in options if o.id == winners[0])
 
 
 def record_poll_answer(

@@ -7,15 +7,16 @@ import json
 import sys
 
 import click
+from flask.cli import AppGroup
 
 from gateway.extensions import db_session, runtime
-from gateway.queueing import FANOUT_JOB, enqueue_poll_job
+from gateway.queueing import enqueue_fan_out
 from gateway.services.poll_admin import create_poll, preview_poll, schedule_poll
 from gateway.services.poll_results import RECIPIENT_FIELDS, iter_recipients, poll_results
 from gateway.staff.poll_schema import PollInvalid, parse_poll
 
 
-@click.group("poll")
+@click.group("poll", cls=AppGroup)
 def poll_group() -> None:
     """SMS polls: create, send, results."""
 
@@ -74,7 +75,7 @@ def send(poll_id: int) -> None:
             raise click.ClickException(f"no poll {poll_id}")
         status, send_at = poll.status, poll.send_at
     if status == "scheduled":
-        enqueue_poll_job(runtime().redis, FANOUT_JOB, poll_id, at=send_at)
+        enqueue_fan_out(runtime().redis, poll_id, send_at=send_at)
     click.echo(f"poll {poll_id}: {status}" + (f" at {send_at.isoformat()}" if send_at else ""))
 
 

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from gateway.extensions import db_session, runtime
 from gateway.models import Poll
-from gateway.queueing import FANOUT_JOB, enqueue_poll_job
+from gateway.queueing import enqueue_fan_out
 from gateway.services.poll_admin import (
     Preview,
     close_poll,
@@ -65,8 +65,7 @@ def send(poll_id: int) -> tuple[Response, int]:
             raise NotFound(f"no poll {poll_id}")
         status, send_at = poll.status, poll.send_at
     if status == "scheduled":
-        later = send_at if send_at and send_at > now else None
-        enqueue_poll_job(runtime().redis, FANOUT_JOB, poll_id, at=later)
+        enqueue_fan_out(runtime().redis, poll_id, send_at=send_at)
     return jsonify(id=poll_id, status=status, send_at=send_at.isoformat() if send_at else None), 202
 
 
