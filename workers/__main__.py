@@ -41,7 +41,7 @@ def main() -> int:
     worker = SweepingWorker(
         queues, connection=rt.redis, maintenance_interval=settings.sms_sweep_interval_seconds
     )
-    worker.work(with_scheduler=True)
+    worker.work(with_scheduler=True, logging_level=settings.log_level)
     return 0
 
 
