@@ -270,14 +270,17 @@ def main() -> int:
         admin.dispose()
     print()
     print(
-        "| run | recipients | send -> last accepted | provider requests | peak RSS worker 1 (main / job) | peak RSS worker 2 (main / job) | lost | duplicated | measured rate |"
+        "| run | recipients | send -> last accepted | provider requests "
+        "| peak RSS worker 1 (main / job) | peak RSS worker 2 (main / job) "
+        "| lost | duplicated | measured rate |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in runs:
         w = [f"{m:.0f} / {c:.0f} MB" for m, c in r.rss_mb]
         rate = f"{r.rate:.1f}/s" if r.rate else "-"
         print(
-            f"| {r.label} | {r.recipients:,} | {r.seconds:.1f} s | {r.requests} | {w[0]} | {w[1]} | {r.lost} | {r.duplicated} | {rate} |"
+            f"| {r.label} | {r.recipients:,} | {r.seconds:.1f} s | {r.requests} | {w[0]} "
+            f"| {w[1]} | {r.lost} | {r.duplicated} | {rate} |"
         )
     return 0
 
