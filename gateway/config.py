@@ -42,12 +42,12 @@ class Settings:
     sms_batch_size: int = 500
     sms_cost_per_segment: float = 0.0
     sms_replies_per_hour: int = 5
-    sms_max_attempts: int = 5
-    sms_retry_intervals: str = "10,30,120,600,1800"
-    sms_sweep_interval_seconds: int = 60
-    sms_sweep_grace_seconds: int = 300
-    sms_stale_sending_minutes: int = 10
-    poll_fanout_chunk: int = 1000
+    sms_max_attempts: int = 5  # tries per row for retryable failures, then `failed`
+    sms_retry_intervals: str = "10,30,120,600,1800"  # backoff seconds after try 1, 2, ...
+    sms_sweep_interval_seconds: int = 60  # how often one worker sweeps the outbox
+    sms_sweep_grace_seconds: int = 300  # a `queued` row untouched this long is re-enqueued
+    sms_stale_sending_minutes: int = 10  # a `sending` row this old lost its worker
+    poll_fanout_chunk: int = 1000  # contacts per fan-out transaction
     quiet_hours: str = "21:00-07:00"
     secret_key: str = field(default="", repr=False)
     environment: str = "development"

@@ -303,6 +303,8 @@ class StaffUser(Base):
 
 
 class Poll(Base):
+    """An SMS poll: draft -> scheduled -> sending (fan-out) -> open -> closed."""
+
     __tablename__ = "polls"
 
     id: Mapped[IntPK]

@@ -43,17 +43,21 @@ def send_batch(outbound_ids: list[int]) -> str:
         return "held: provider configuration error"
     now = datetime.now(UTC)
     quiet = parse_quiet_hours(rt.settings.quiet_hours)
+    throttle = RecipientThrottle(rt.redis, rt.settings.sms_rate_per_second)
+    # Unthrottled, a job of one request calls the provider right after its claim, so
+    # the claim itself records the call; otherwise each request is stamped after its wait.
+    called_at_claim = not throttle.enabled and len(outbound_ids) <= rt.settings.sms_batch_size
     with rt.sessions.begin() as session:
         deferred = 0
         if quiet.is_quiet(now):
             until = quiet.next_allowed(now)
             deferred = defer_broadcasts(session, outbound_ids, until=until)
-        claimed = claim(session, outbound_ids, now=now)
+        claimed = claim(session, outbound_ids, now=now, called=called_at_claim)
     if deferred:
         enqueue_batch(rt.redis, outbound_ids, broadcast=True, at=quiet.next_allowed(now))
     sent = 0
     for text, rows in _requests(claimed, rt.settings.sms_batch_size):
-        if not _send_one_request(rt, text, rows):
+        if not _send_one_request(rt, throttle, text, rows, stamped=called_at_claim):
             break
         sent += len(rows)
     return f"claimed {len(claimed)}, sent {sent}, deferred {deferred}"
@@ -73,16 +77,19 @@ def _requests(rows: Sequence[Claimed], size: int) -> list[tuple[str, list[Claime
     return [(text, batch) for text, batches in groups.items() for batch, _ in batches]
 
 
-def _send_one_request(rt: Runtime, text: str, rows: list[Claimed]) -> bool:
+def _send_one_request(
+    rt: Runtime, throttle: RecipientThrottle, text: str, rows: list[Claimed], *, stamped: bool
+) -> bool:
     """Returns False when sending must stop (configuration error); rows stay queued."""
     ids = [r.id for r in rows]
     if rt.redis.get(PROVIDER_ERROR_KEY):
         with rt.sessions.begin() as session:
             release(session, ids, now=datetime.now(UTC), reason="provider configuration error")
         return False
-    RecipientThrottle(rt.redis, rt.settings.sms_rate_per_second).acquire(len(rows))
-    with rt.sessions.begin() as session:
-        mark_called(session, ids, now=datetime.now(UTC))
+    throttle.acquire(len(rows))
+    if not stamped:
+        with rt.sessions.begin() as session:
+            mark_called(session, ids, now=datetime.now(UTC))
     answer: list[RecipientResult] | ResponseError
     try:
         answer = rt.sender.send_sms(text, [r.to for r in rows])

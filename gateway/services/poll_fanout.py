@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, and_, exists, select
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Integer,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +34,7 @@ from gateway.models import (
     OutboundStatus,
     Poll,
     PollAnswer,
+    UtcDateTime,
 )
 from gateway.services.poll_admin import (
     REMINDER_PREFIX,
@@ -90,41 +102,42 @@ def fan_out_chunk(
     where = audience_filter(poll.audience) + [Contact.id > after_id]
     if purpose == REMINDER:
         where += _reminder_filter(poll_id)
-    contacts = session.execute(
-        select(Contact.id, Contact.phone, Contact.language)
-        .where(*where)
-        .order_by(Contact.id)
-        .limit(size)
-    ).all()
-    if not contacts:
+    chunk = select(Contact.id).where(*where).order_by(Contact.id).limit(size).subquery()
+    upper = session.scalar(select(func.max(chunk.c.id)))
+    if upper is None:
         return Chunk({}, None)
     texts = _texts(session, poll, purpose)
-    segments = {lang: count_segments(text) for lang, text in texts.items()}
-    now = datetime.now(UTC)
-    values: list[dict[str, Any]] = []
-    for contact_id, phone, language in contacts:
-        lang = language if language in texts else "id"
-        values.append(
-            {
-                "to": phone,
-                "text": texts[lang],
-                "kind": OutboundKind.BROADCAST.value,
-                "status": OutboundStatus.QUEUED.value,
-                "segments": segments[lang],
-                "contact_id": contact_id,
-                "poll_id": poll_id,
-                "purpose": purpose,
-                "queued_at": now,
-                "attempts": 0,
-            }
-        )
-    inserted = session.execute(
-        _insert_ignoring_duplicates(session).returning(OM.id, OM.text), values
-    ).all()
+    text_for = _by_language({lang: literal(t, String()) for lang, t in texts.items()})
+    segments_for = _by_language(
+        {lang: literal(count_segments(t), Integer()) for lang, t in texts.items()}
+    )
+    source = select(
+        Contact.phone,
+        text_for,
+        literal(OutboundKind.BROADCAST.value, String()),
+        literal(OutboundStatus.QUEUED.value, String()),
+        segments_for,
+        Contact.id,
+        literal(poll_id, Integer()),
+        literal(purpose, String()),
+        literal(datetime.now(UTC), UtcDateTime()),
+        literal(0, Integer()),
+    ).where(*where, Contact.id <= upper)
+    columns = ["to", "text", "kind", "status", "segments", "contact_id", "poll_id", "purpose"]
+    stmt = _insert_ignoring_duplicates(session).from_select(
+        [*columns, "queued_at", "attempts"], source
+    )
     rows_by_text: dict[str, list[int]] = defaultdict(list)
-    for row_id, text in inserted:
+    for row_id, text in session.execute(stmt.returning(OM.id, OM.text)):
         rows_by_text[text].append(row_id)
-    return Chunk(dict(rows_by_text), contacts[-1][0])
+    return Chunk({t: sorted(ids) for t, ids in rows_by_text.items()}, upper)
+
+
+def _by_language(by_lang: dict[str, Any]) -> Any:
+    """The Indonesian value, or the English one for contacts whose language is `en`."""
+    if "en" not in by_lang:
+        return by_lang["id"]
+    return case((Contact.language == "en", by_lang["en"]), else_=by_lang["id"])
 
 
 def _texts(session: Session, poll: Poll, purpose: str) -> dict[str, str]:

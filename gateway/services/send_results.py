@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Numeric, String, bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from gateway.models import Contact, DeliveryReport, OutboundMessage, OutboundStatus
+from gateway.models import Contact, DeliveryReport, OutboundMessage, OutboundStatus, UtcDateTime
 from gateway.send_errors import Outcome, RecipientResult, ResponseError
 from gateway.services.delivery import replay_early_reports
 from gateway.services.outbox import Claimed
@@ -64,8 +65,12 @@ def apply_results(
         applied.counts[change["status"]] = applied.counts.get(change["status"], 0) + 1
         if result.outcome == Outcome.BLACKLISTED and row.contact_id is not None:
             blacklisted.append(row.contact_id)
-    if values:
-        session.execute(update(OutboundMessage), values)
+    accepted = [v for v in values if v["status"] == OutboundStatus.SENT]
+    others = [v for v in values if v["status"] != OutboundStatus.SENT]
+    if accepted:
+        _record_accepted(session, accepted, provider=provider, now=now)
+    if others:
+        session.execute(update(OutboundMessage), others)
     if blacklisted:
         session.execute(
             update(Contact)
@@ -75,6 +80,49 @@ def apply_results(
         )
     _replay_reports(session, provider, [v["provider_message_id"] for v in values])
     return applied
+
+
+_ACCEPT_PG = text(
+    """
+    UPDATE outbound_messages AS o
+    SET status = 'sent', provider = :provider, sent_at = :now, last_error = NULL,
+        provider_message_id = r.mid, provider_status = r.pstatus, cost = r.cost,
+        currency = r.currency, attempts = r.attempts
+    FROM unnest(:ids, :mids, :pstatuses, :costs, :currencies, :attempts)
+        AS r(id, mid, pstatus, cost, currency, attempts)
+    WHERE o.id = r.id
+    """
+).bindparams(
+    bindparam("ids", type_=ARRAY(Integer)),
+    bindparam("mids", type_=ARRAY(String)),
+    bindparam("pstatuses", type_=ARRAY(String)),
+    bindparam("costs", type_=ARRAY(Numeric(12, 4))),
+    bindparam("currencies", type_=ARRAY(String)),
+    bindparam("attempts", type_=ARRAY(Integer)),
+    bindparam("now", type_=UtcDateTime()),
+)
+
+
+def _record_accepted(
+    session: Session, accepted: list[dict[str, Any]], *, provider: str, now: datetime
+) -> None:
+    """The common case in one statement on PostgreSQL (UPDATE ... FROM unnest(arrays))."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(update(OutboundMessage), accepted)
+        return
+    session.execute(
+        _ACCEPT_PG,
+        {
+            "provider": provider,
+            "now": now,
+            "ids": [v["id"] for v in accepted],
+            "mids": [v["provider_message_id"] for v in accepted],
+            "pstatuses": [v["provider_status"] for v in accepted],
+            "costs": [v["cost"] for v in accepted],
+            "currencies": [v["currency"] for v in accepted],
+            "attempts": [v["attempts"] for v in accepted],
+        },
+    )
 
 
 def _result_for(
