@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
 from gateway.health import PROVIDER_ERROR_KEY
 from gateway.models import Contact, OutboundKind, OutboundMessage
-from gateway.queueing import enqueue_sends
+from gateway.queueing import BROADCAST_QUEUE, enqueue_sends
 from gateway.services.outbox import claim, queue_sms
 from tests.conftest import run_jobs
 from tests.outbox_helpers import add_contacts, phone, rows, start_poll
@@ -126,3 +128,37 @@ def test_a_row_is_claimed_once(build):
     assert [c.id for c in first] == ids and second == []
     with rt.sessions() as s:
         assert {r.status for r in s.scalars(select(OutboundMessage))} == {"sending"}
+
+
+def test_throttle_paces_recipients_and_stamps_each_request(build, fake_at):
+    _, rt = build(sms_batch_size=50, sms_rate_per_second=100)
+    add_contacts(rt, 150)
+    start_poll(rt)
+    started = time.monotonic()
+    run_jobs(rt.redis)
+    assert time.monotonic() - started >= 0.4  # 100 go at once (the burst), 50 wait 0.5 s
+    sent = rows(rt)
+    assert {r.status for r in sent} == {"sent"} and len(fake_at.requests) == 3
+    assert all(r.provider_called_at >= r.claimed_at for r in sent)
+
+
+def test_quiet_hours_schedule_the_job_for_the_morning(build, fake_at):
+    now_wib = datetime.now(UTC) + timedelta(hours=7)
+    window = f"{(now_wib - timedelta(hours=1)):%H:%M}-{(now_wib + timedelta(hours=1)):%H:%M}"
+    _, rt = build(quiet_hours=window)
+    add_contacts(rt, 2)
+    start_poll(rt)
+    run_jobs(rt.redis)
+    scheduled = ScheduledJobRegistry(BROADCAST_QUEUE, connection=rt.redis).get_job_ids()
+    assert len(scheduled) == 1
+
+
+def test_one_sweep_per_interval_across_workers(build):
+    _, rt = build(sms_sweep_interval_seconds=60)
+    from workers.__main__ import SweepingWorker
+    from workers.sweeper import SWEEP_LOCK
+
+    worker = SweepingWorker([BROADCAST_QUEUE], connection=rt.redis, maintenance_interval=60)
+    worker.run_maintenance_tasks()
+    assert rt.redis.ttl(SWEEP_LOCK) > 50
+    assert worker.dequeue_timeout <= 60
