@@ -48,8 +48,6 @@ def sweep() -> str:
     for (broadcast, _), ids in by_text.items():
         for start in range(0, len(ids), s.sms_batch_size):
             enqueue_batch(rt.redis, ids[start : start + s.sms_batch_size], broadcast=broadcast)
-    for start in range(0, len(requeued), s.sms_batch_size):
-        enqueue_batch(rt.redis, requeued[start : start + s.sms_batch_size], broadcast=True)
     for poll_id in fan_outs:
         if not rt.redis.exists(lock_key(poll_id, "poll")):
             enqueue_poll_job(rt.redis, FANOUT_JOB, poll_id)
@@ -57,7 +55,7 @@ def sweep() -> str:
         if not rt.redis.exists(lock_key(poll_id, "poll_reminder")):
             enqueue_poll_job(rt.redis, REMINDER_JOB, poll_id)
     summary = (
-        f"requeued {len(requeued)} stale, {unknown} unknown, {len(stuck)} stuck re-enqueued, "
+        f"requeued {requeued} stale, {unknown} unknown, {len(stuck)} stuck re-enqueued, "
         f"{closed} polls closed, {len(fan_outs)} fan-outs, {len(reminders)} reminders"
     )
     if requeued or unknown or stuck or fan_outs or reminders:

@@ -27,20 +27,20 @@ class Stuck:
 
 def recover_stale_sending(
     session: Session, *, now: datetime, stale_after: timedelta
-) -> tuple[list[int], int]:
+) -> tuple[int, int]:
     """`sending` rows older than `stale_after` (their worker died).
 
-    Never handed to the provider -> back to `queued` (ids returned, to enqueue now).
-    Handed over -> `unknown`: the SMS may have gone, a delivery report settles it.
+    Never handed to the provider -> back to `queued`, with a cleared sweeper clock so
+    `find_stuck_queued` picks them up in the same sweep. Handed over -> `unknown`:
+    the SMS may have gone, a delivery report settles it. Returns both counts.
     """
     stale = [OM.status == OutboundStatus.SENDING, OM.claimed_at < now - stale_after]
-    requeued = session.scalars(
+    requeued = session.execute(
         update(OM)
         .where(*stale, OM.provider_called_at.is_(None))
-        .values(status=OutboundStatus.QUEUED, claimed_at=None, queued_at=now)
-        .returning(OM.id)
+        .values(status=OutboundStatus.QUEUED, claimed_at=None, queued_at=None)
         .execution_options(synchronize_session=False)
-    ).all()
+    )
     unknown = session.execute(
         update(OM)
         .where(*stale, OM.provider_called_at.is_not(None))
@@ -50,7 +50,7 @@ def recover_stale_sending(
         )
         .execution_options(synchronize_session=False)
     )
-    return list(requeued), int(unknown.rowcount)  # type: ignore[attr-defined]
+    return int(requeued.rowcount), int(unknown.rowcount)  # type: ignore[attr-defined]
 
 
 def find_stuck_queued(session: Session, *, now: datetime, grace: timedelta) -> list[Stuck]:
