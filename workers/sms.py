@@ -55,9 +55,12 @@ def send_batch(outbound_ids: list[int]) -> str:
         claimed = claim(session, outbound_ids, now=now, called=called_at_claim)
     if deferred:
         enqueue_batch(rt.redis, outbound_ids, broadcast=True, at=quiet.next_allowed(now))
-    sent = 0
-    for text, rows in _requests(claimed, rt.settings.sms_batch_size):
+    sent, requests = 0, _requests(claimed, rt.settings.sms_batch_size)
+    for i, (text, rows) in enumerate(requests):
         if not _send_one_request(rt, throttle, text, rows, stamped=called_at_claim):
+            unsent = [r.id for _, later in requests[i + 1 :] for r in later]
+            with rt.sessions.begin() as session:  # never sent: back to `queued`
+                release(session, unsent, now=datetime.now(UTC), reason="sending stopped")
             break
         sent += len(rows)
     return f"claimed {len(claimed)}, sent {sent}, deferred {deferred}"

@@ -163,6 +163,7 @@ def _change(
         return change | {
             "status": OutboundStatus.QUEUED.value,
             "claimed_at": None,
+            "provider_called_at": None,
             "queued_at": now,
         }
     if result.outcome == Outcome.RETRY and attempts < policy.max_attempts:
@@ -174,6 +175,7 @@ def _change(
             "not_before": at,
             "queued_at": at,
             "claimed_at": None,
+            "provider_called_at": None,
         }
     if result.outcome == Outcome.UNKNOWN:
         return change | {"status": OutboundStatus.UNKNOWN.value}

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from gateway.health import PROVIDER_ERROR_KEY
 from gateway.models import Contact, OutboundKind, OutboundMessage
-from gateway.queueing import BROADCAST_QUEUE, enqueue_sends
+from gateway.queueing import BROADCAST_QUEUE, enqueue_batch, enqueue_sends
 from gateway.services.outbox import claim, queue_sms
 from tests.conftest import run_jobs
 from tests.outbox_helpers import add_contacts, phone, rows, start_poll
@@ -162,3 +162,16 @@ def test_one_sweep_per_interval_across_workers(build):
     worker.run_maintenance_tasks()
     assert rt.redis.ttl(SWEEP_LOCK) > 50
     assert worker.dequeue_timeout <= 60
+
+
+def test_auth_error_mid_job_releases_the_rows_not_yet_sent(build, fake_at):
+    _, rt = build()
+    with rt.sessions.begin() as s:
+        ids = [queue_sms(s, to=phone(i), text=f"Tiket T{i}") for i in range(3)]
+    fake_at.auth_error = True
+    enqueue_batch(rt.redis, ids, broadcast=False)
+    run_jobs(rt.redis)
+    assert len(fake_at.requests) == 1
+    assert [(r.status, r.claimed_at, r.provider_called_at) for r in rows(rt)] == [
+        ("queued", None, None)
+    ] * 3
