@@ -31,10 +31,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from gateway import cli, health, metrics, webhooks
     from gateway.extensions import close_db_session
     from gateway.staff import api as staff_api
+    from gateway.staff import polls_api
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff_api.bp)
+    app.register_blueprint(polls_api.bp)
     cli.init_app(app)
     metrics.init_app(app)
     app.teardown_appcontext(close_db_session)

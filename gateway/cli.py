@@ -7,6 +7,7 @@ from flask import Flask
 
 from gateway.config import PROJECT_ROOT
 from gateway.staff import cli as staff_cli
+from gateway.staff import poll_cli
 from gateway.ussd_cli import init_app as ussd_cli_init
 
 
@@ -35,3 +36,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     ussd_cli_init(app)
     staff_cli.init_app(app)
+    app.cli.add_command(poll_cli.poll_group)

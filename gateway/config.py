@@ -42,6 +42,12 @@ class Settings:
     sms_batch_size: int = 500
     sms_cost_per_segment: float = 0.0
     sms_replies_per_hour: int = 5
+    sms_max_attempts: int = 5  # tries per row for retryable failures, then `failed`
+    sms_retry_intervals: str = "10,30,120,600,1800"  # backoff seconds after try 1, 2, ...
+    sms_sweep_interval_seconds: int = 60  # how often one worker sweeps the outbox
+    sms_sweep_grace_seconds: int = 300  # a `queued` row untouched this long is re-enqueued
+    sms_stale_sending_minutes: int = 10  # a `sending` row this old lost its worker
+    poll_fanout_chunk: int = 1000  # contacts per fan-out transaction
     quiet_hours: str = "21:00-07:00"
     secret_key: str = field(default="", repr=False)
     environment: str = "development"
@@ -88,6 +94,17 @@ class Settings:
         _check_positive("SMS_BATCH_SIZE", self.sms_batch_size)
         _check_positive("SMS_REPLIES_PER_HOUR", self.sms_replies_per_hour, allow_zero=True)
         _check_positive("AT_TIMEOUT_SECONDS", self.at_timeout_seconds)
+        _check_positive("SMS_MAX_ATTEMPTS", self.sms_max_attempts)
+        _check_positive("SMS_SWEEP_INTERVAL_SECONDS", self.sms_sweep_interval_seconds)
+        _check_positive("SMS_SWEEP_GRACE_SECONDS", self.sms_sweep_grace_seconds, allow_zero=True)
+        _check_positive("SMS_STALE_SENDING_MINUTES", self.sms_stale_sending_minutes)
+        _check_positive("POLL_FANOUT_CHUNK", self.poll_fanout_chunk)
+        try:
+            intervals = self.retry_intervals
+        except ValueError:
+            raise ConfigError("SMS_RETRY_INTERVALS must be seconds separated by commas") from None
+        if not intervals or any(i < 0 for i in intervals):
+            raise ConfigError("SMS_RETRY_INTERVALS must be seconds (0 or more) separated by commas")
         if self.quiet_hours and not _QUIET_RE.match(self.quiet_hours):
             raise ConfigError("QUIET_HOURS must look like 21:00-07:00 (or be empty)")
         if self.environment == "production":
@@ -95,6 +112,11 @@ class Settings:
                 raise ConfigError("SECRET_KEY is required when SUARA_ENV=production")
             if not self.webhook_token:
                 raise ConfigError("WEBHOOK_TOKEN is required when SUARA_ENV=production")
+
+    @property
+    def retry_intervals(self) -> list[float]:
+        """Backoff before attempt n+1 is `retry_intervals[min(n, len) - 1]` seconds."""
+        return [float(part) for part in self.sms_retry_intervals.split(",") if part.strip()]
 
     def describe(self) -> dict[str, str]:
         """Values for logs: secrets replaced by whether they are set."""

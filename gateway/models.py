@@ -214,6 +214,7 @@ class OutboundMessage(Base):
     __table_args__ = (
         Index("ix_outbound_status_kind", "status", "kind"),
         Index("ix_outbound_provider_message_id", "provider_message_id"),
+        UniqueConstraint("poll_id", "contact_id", "purpose"),
     )
 
     id: Mapped[IntPK]
@@ -235,6 +236,15 @@ class OutboundMessage(Base):
     feedback_id: Mapped[int | None] = mapped_column(ForeignKey("feedback.id"), index=True)
     inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id"), index=True)
+    # "poll" or "poll_reminder": one row per (poll, contact, purpose), so a fan-out run
+    # twice adds nobody twice.
+    purpose: Mapped[str | None] = mapped_column(String(20))
+    # When a job was last expected to pick the row up (the sweeper's clock).
+    queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=utcnow)
+    # queued -> sending; then set just before the provider is called. A `sending` row
+    # without `provider_called_at` was never sent and may safely go back to `queued`.
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    provider_called_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[Created]
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -293,6 +303,8 @@ class StaffUser(Base):
 
 
 class Poll(Base):
+    """An SMS poll: draft -> scheduled -> sending (fan-out) -> open -> closed."""
+
     __tablename__ = "polls"
 
     id: Mapped[IntPK]
@@ -306,6 +318,7 @@ class Poll(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[Created]
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class PollOption(Base):

@@ -1,13 +1,16 @@
-"""Enqueue outbox rows for sending, after the commit, by dotted job path.
+"""Enqueue outbox rows and poll jobs, after the commit, by dotted job path.
 
 The outbox row is the truth: if Redis is down the row stays `queued` and the sweeper
 enqueues it later, so a failed enqueue is logged, never raised to a citizen.
+Provider retries are decided per row by the send job (attempts, backoff); the RQ
+retry below only covers a job that crashed (database gone, bug).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -19,7 +22,10 @@ TRANSACTIONAL_QUEUE = "sms-transactional"
 BROADCAST_QUEUE = "sms-broadcast"
 QUEUES = (TRANSACTIONAL_QUEUE, BROADCAST_QUEUE)
 SEND_JOB = "workers.sms.send_sms"
-SEND_RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
+BATCH_JOB = "workers.sms.send_batch"
+FANOUT_JOB = "workers.polls.fan_out_poll"
+REMINDER_JOB = "workers.polls.send_poll_reminder"
+SEND_RETRY = Retry(max=3, interval=[10, 60, 300])
 
 
 def send_job_id(outbound_id: int) -> str:
@@ -44,3 +50,42 @@ def enqueue_sends(redis: Redis, outbound_ids: Iterable[int], *, broadcast: bool 
         except RedisError as exc:
             log.warning("could not enqueue outbox row %s (left queued): %s", outbound_id, exc)
     return done
+
+
+def enqueue_batch(
+    redis: Redis, outbound_ids: Sequence[int], *, broadcast: bool, at: datetime | None = None
+) -> bool:
+    """One job for rows sharing a text (sent in one request); `at` delays it."""
+    if not outbound_ids:
+        return True
+    queue = Queue(BROADCAST_QUEUE if broadcast else TRANSACTIONAL_QUEUE, connection=redis)
+    options = {"retry": SEND_RETRY, "result_ttl": 600, "failure_ttl": 7 * 86400}
+    try:
+        if at is None:
+            queue.enqueue(BATCH_JOB, list(outbound_ids), **options)
+        else:
+            queue.enqueue_at(at, BATCH_JOB, list(outbound_ids), **options)
+    except RedisError as exc:
+        log.warning("could not enqueue %d outbox rows (left queued): %s", len(outbound_ids), exc)
+        return False
+    return True
+
+
+def enqueue_poll_job(redis: Redis, job: str, poll_id: int, *, at: datetime | None = None) -> bool:
+    """Fan-out or reminder for a poll; the job itself is idempotent."""
+    queue = Queue(BROADCAST_QUEUE, connection=redis)
+    try:
+        if at is None:
+            queue.enqueue(job, poll_id, job_timeout=3600, result_ttl=3600)
+        else:
+            queue.enqueue_at(at, job, poll_id, job_timeout=3600, result_ttl=3600)
+    except RedisError as exc:
+        log.warning("could not enqueue %s for poll %s (the sweeper will): %s", job, poll_id, exc)
+        return False
+    return True
+
+
+def enqueue_fan_out(redis: Redis, poll_id: int, *, send_at: datetime | None) -> bool:
+    """Fan the poll out now, or at `send_at` if that is still ahead."""
+    later = send_at if send_at and send_at > datetime.now(UTC) else None
+    return enqueue_poll_job(redis, FANOUT_JOB, poll_id, at=later)

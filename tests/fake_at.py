@@ -1,9 +1,20 @@
-"""A local fake of Africa's Talking's SMS send API, answering like the real one."""
+"""A local fake of Africa's Talking's SMS send API, answering like the real one.
+
+By default every recipient is accepted (201, statusCode 101). Fault injection, all
+off by default: `fail_every` (HTTP 500 on every Nth request), `throttle_every` (429
+on every Mth), `timeout_once` (the next request is taken, then answered only after
+that many seconds: the SDK sees a ReadTimeout although the SMS went), `auth_error`
+(401), per-number `statuses`, and `latency`. `accepted` lists every (number,
+messageId) the fake took, so a test can check that nobody got a message twice;
+`delivery_reports()` builds the forms AT would post back.
+"""
 
 from __future__ import annotations
 
 import itertools
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
@@ -20,25 +31,27 @@ class FakeAfricasTalking:
     content_type: str = "application/json; charset=utf-8"
     requests: list[dict[str, object]] = field(default_factory=list)
     statuses: dict[str, tuple[int, str]] = field(default_factory=dict)
+    fail_every: int = 0
+    throttle_every: int = 0
+    timeout_once: float = 0.0
+    auth_error: bool = False
+    latency: float = 0.0
+    accepted: list[tuple[str, str]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handler(self, request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs(request.get_data(as_text=True)).items()}
-        self.requests.append({"form": form, "headers": dict(request.headers)})
-        recipients = []
-        for number in form.get("to", "").split(","):
-            code, status = self.statuses.get(number, (101, "Success"))
-            ok = code in (100, 101, 102)
-            recipients.append(
-                {
-                    "statusCode": code,
-                    "number": number,
-                    "status": status,
-                    "cost": "IDR 250.0000" if ok else "0",
-                    "messageId": f"ATXid_{next(self._ids):032x}" if ok else "None",
-                    "messageParts": 1,
-                }
-            )
+        with self._lock:
+            self.requests.append({"form": form, "headers": dict(request.headers)})
+            n = len(self.requests)
+            fault = self._fault(n)
+            if fault is not None:
+                return fault
+            recipients = [self._recipient(number) for number in form.get("to", "").split(",")]
+            sleep, self.timeout_once = self.timeout_once, 0.0
+        if self.latency or sleep:
+            time.sleep(self.latency + sleep)
         body = {
             "SMSMessageData": {
                 "Message": f"Sent to {len(recipients)}/{len(recipients)}",
@@ -46,3 +59,34 @@ class FakeAfricasTalking:
             }
         }
         return Response(json.dumps(body), status=201, content_type=self.content_type)
+
+    def _fault(self, n: int) -> Response | None:
+        if self.auth_error:
+            return Response("The supplied authentication is invalid", status=401)
+        if self.fail_every and n % self.fail_every == 0:
+            return Response("Internal Server Error", status=500)
+        if self.throttle_every and n % self.throttle_every == 0:
+            return Response("Too Many Requests", status=429)
+        return None
+
+    def _recipient(self, number: str) -> dict[str, object]:
+        code, status = self.statuses.get(number, (101, "Success"))
+        ok = code in (100, 101, 102)
+        message_id = f"ATXid_{next(self._ids):032x}" if ok else "None"
+        if ok:
+            self.accepted.append((number, message_id))
+        return {
+            "statusCode": code,
+            "number": number,
+            "status": status,
+            "cost": "IDR 250.0000" if ok else "0",
+            "messageId": message_id,
+            "messageParts": 1,
+        }
+
+    def delivery_reports(self, status: str = "Success") -> list[dict[str, str]]:
+        """The delivery-report forms AT would post for every accepted message."""
+        return [
+            {"id": message_id, "status": status, "phoneNumber": number, "networkCode": "51010"}
+            for number, message_id in self.accepted
+        ]

@@ -16,6 +16,7 @@ from gateway.config import Settings
 from gateway.errors import ConfigError
 from gateway.queueing import QUEUES
 from workers.context import configure
+from workers.sweeper import sweep_if_due
 
 
 def main() -> int:
@@ -33,11 +34,31 @@ def main() -> int:
     except RedisError as exc:
         print(f"suara worker: Redis is not reachable ({exc}); start it first", file=sys.stderr)
         return 3
-    import workers.sms  # noqa: F401  preload job code before forking
+    import workers.polls  # noqa: F401  preload job code before forking
+    import workers.sms  # noqa: F401
 
     queues = [Queue(name, connection=rt.redis) for name in QUEUES]
-    Worker(queues, connection=rt.redis).work(with_scheduler=True)
+    worker = SweepingWorker(
+        queues, connection=rt.redis, maintenance_interval=settings.sms_sweep_interval_seconds
+    )
+    worker.work(with_scheduler=True, logging_level=settings.log_level)
     return 0
+
+
+class SweepingWorker(Worker):
+    """An RQ worker whose maintenance loop also runs the outbox sweeper.
+
+    Maintenance runs in the parent process between jobs and at least every
+    `dequeue_timeout` seconds when idle; the sweep lock makes one sweep per interval.
+    """
+
+    @property
+    def dequeue_timeout(self) -> int:
+        return max(1, min(self.worker_ttl - 15, int(self.maintenance_interval)))
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()  # type: ignore[no-untyped-call]
+        sweep_if_due()
 
 
 if __name__ == "__main__":

@@ -1,91 +1,116 @@
-"""Send jobs: plain functions taking outbox ids. Each opens its own session.
+"""Send jobs: plain functions taking outbox ids. Each opens its own sessions.
 
-A job claims its row (queued -> sending) in one short transaction, calls the
-provider outside any transaction, then records the per-recipient result. Retryable
-failures put the row back to `queued` and raise so RQ retries with backoff; permanent
-ones are recorded on the row and the job returns normally.
+A job claims its rows (queued -> sending) in one short transaction, waits for the
+shared throttle, stamps the rows `provider_called_at`, calls the provider outside
+any transaction, then records the per-recipient results. Rows sharing a text go in
+one request (up to `SMS_BATCH_SIZE` recipients); personalised texts go one by one.
+Retryable rows are enqueued again after their backoff; the sweeper catches any
+that a lost job or a Redis flush leaves behind.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session
-
 from gateway.health import PROVIDER_ERROR_KEY
-from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
-from gateway.phone import mask
-from gateway.send_errors import Outcome, RecipientResult, ResponseError
-from gateway.services.delivery import replay_early_reports
+from gateway.models import OutboundKind
+from gateway.queueing import enqueue_batch
+from gateway.quiet_hours import parse_quiet_hours
+from gateway.runtime import Runtime
+from gateway.send_errors import RecipientResult, ResponseError
+from gateway.services.outbox import Claimed, claim, defer_broadcasts, mark_called, release
+from gateway.services.send_results import RetryPolicy, apply_results
+from gateway.throttle import RecipientThrottle
 from workers.context import current
 
 log = logging.getLogger("suara.workers.sms")
-
-
-class SendRetry(Exception):
-    """Raised so RQ retries the job; the row is back in `queued`."""
+PROVIDER_ERROR_TTL = 600
 
 
 def send_sms(outbound_id: int) -> str:
+    """One row (a confirmation or status reply)."""
+    return send_batch([outbound_id])
+
+
+def send_batch(outbound_ids: list[int]) -> str:
+    """Rows to send; those not `queued` (done, or held by another worker) are skipped."""
     rt = current()
-    with rt.sessions.begin() as session:
-        row = session.get(OutboundMessage, outbound_id, with_for_update=True)
-        if row is None or row.status != OutboundStatus.QUEUED:
-            return f"skipped ({row.status if row else 'missing'})"
-        contact = session.get(Contact, row.contact_id) if row.contact_id else None
-        if row.kind == OutboundKind.BROADCAST and _opted_out(contact):
-            row.status = OutboundStatus.CANCELLED
-            row.last_error = "opted out"
-            return "cancelled: opted out"
-        row.status = OutboundStatus.SENDING
-        row.attempts += 1
-        row.provider = rt.sender.name
-        to, text = row.to, row.text
-    try:
-        result = rt.sender.send_sms(text, [to])[0]
-    except ResponseError as exc:
-        result = RecipientResult(to, exc.outcome, None, None, None, exc.reason, None)
-    with rt.sessions.begin() as session:
-        row = session.get(OutboundMessage, outbound_id)
-        assert row is not None
-        _record(session, row, result)
-        outcome = result.outcome
-    if outcome == Outcome.CONFIG_ERROR:
-        rt.redis.set(PROVIDER_ERROR_KEY, result.status or "configuration error", ex=600)
-    if outcome in (Outcome.RETRY, Outcome.CONFIG_ERROR):
-        raise SendRetry(f"outbox {outbound_id}: {result.status}")
-    log.info("outbox %s to %s: %s", outbound_id, mask(to), outcome.value)
-    return outcome.value
-
-
-def _record(session: Session, row: OutboundMessage, result: RecipientResult) -> None:
+    if rt.redis.get(PROVIDER_ERROR_KEY):
+        log.error("provider configuration error flagged: %d rows stay queued", len(outbound_ids))
+        return "held: provider configuration error"
     now = datetime.now(UTC)
-    if result.outcome == Outcome.ACCEPTED:
-        row.status = OutboundStatus.SENT
-        row.provider_message_id = result.message_id
-        row.cost = result.cost
-        row.currency = result.currency
-        row.sent_at = now
-        row.last_error = None
-        replay_early_reports(session, row)
-    elif result.outcome in (Outcome.RETRY, Outcome.CONFIG_ERROR):
-        row.status = OutboundStatus.QUEUED
-        row.last_error = result.status
-    elif result.outcome == Outcome.UNKNOWN:
-        row.status = OutboundStatus.UNKNOWN
-        row.last_error = result.status
-    else:
-        row.status = OutboundStatus.FAILED
-        row.failure_reason = result.status
-        row.last_error = result.status
-        if result.outcome == Outcome.BLACKLISTED and row.contact_id is not None:
-            contact = session.get(Contact, row.contact_id)
-            if contact is not None:
-                contact.provider_blacklisted_at = now
+    quiet = parse_quiet_hours(rt.settings.quiet_hours)
+    throttle = RecipientThrottle(rt.redis, rt.settings.sms_rate_per_second)
+    # Unthrottled, a job of one request calls the provider right after its claim, so
+    # the claim itself records the call; otherwise each request is stamped after its wait.
+    called_at_claim = not throttle.enabled and len(outbound_ids) <= rt.settings.sms_batch_size
+    with rt.sessions.begin() as session:
+        deferred = 0
+        if quiet.is_quiet(now):
+            until = quiet.next_allowed(now)
+            deferred = defer_broadcasts(session, outbound_ids, until=until)
+        claimed = claim(session, outbound_ids, now=now, called=called_at_claim)
+    if deferred:
+        enqueue_batch(rt.redis, outbound_ids, broadcast=True, at=quiet.next_allowed(now))
+    sent, requests = 0, _requests(claimed, rt.settings.sms_batch_size)
+    for i, (text, rows) in enumerate(requests):
+        if not _send_one_request(rt, throttle, text, rows, stamped=called_at_claim):
+            unsent = [r.id for _, later in requests[i + 1 :] for r in later]
+            with rt.sessions.begin() as session:  # never sent: back to `queued`
+                release(session, unsent, now=datetime.now(UTC), reason="sending stopped")
+            break
+        sent += len(rows)
+    return f"claimed {len(claimed)}, sent {sent}, deferred {deferred}"
 
 
-def _opted_out(contact: Contact | None) -> bool:
-    return contact is not None and (
-        contact.opted_out_at is not None or contact.provider_blacklisted_at is not None
-    )
+def _requests(rows: Sequence[Claimed], size: int) -> list[tuple[str, list[Claimed]]]:
+    """Group by text; within one request a number appears once."""
+    groups: dict[str, list[tuple[list[Claimed], set[str]]]] = defaultdict(list)
+    for row in rows:
+        for batch, numbers in groups[row.text]:
+            if len(batch) < size and row.to not in numbers:
+                batch.append(row)
+                numbers.add(row.to)
+                break
+        else:
+            groups[row.text].append(([row], {row.to}))
+    return [(text, batch) for text, batches in groups.items() for batch, _ in batches]
+
+
+def _send_one_request(
+    rt: Runtime, throttle: RecipientThrottle, text: str, rows: list[Claimed], *, stamped: bool
+) -> bool:
+    """Returns False when sending must stop (configuration error); rows stay queued."""
+    ids = [r.id for r in rows]
+    if rt.redis.get(PROVIDER_ERROR_KEY):
+        with rt.sessions.begin() as session:
+            release(session, ids, now=datetime.now(UTC), reason="provider configuration error")
+        return False
+    throttle.acquire(len(rows))
+    if not stamped:
+        with rt.sessions.begin() as session:
+            mark_called(session, ids, now=datetime.now(UTC))
+    answer: list[RecipientResult] | ResponseError
+    try:
+        answer = rt.sender.send_sms(text, [r.to for r in rows])
+    except ResponseError as exc:
+        answer = exc
+    policy = RetryPolicy(rt.settings.sms_max_attempts, rt.settings.retry_intervals)
+    now = datetime.now(UTC)
+    with rt.sessions.begin() as session:
+        applied = apply_results(
+            session, rows, answer, provider=rt.sender.name, policy=policy, now=now
+        )
+    log.info("request of %d recipient(s): %s", len(rows), applied.counts)
+    if applied.retry_ids:
+        at = applied.retry_at if applied.retry_at and applied.retry_at > now else None
+        broadcast = rows[0].kind == OutboundKind.BROADCAST
+        enqueue_batch(rt.redis, applied.retry_ids, broadcast=broadcast, at=at)
+    if applied.config_error:
+        log.error("provider refused our configuration (%s): sending stops", applied.config_error)
+        rt.redis.set(PROVIDER_ERROR_KEY, applied.config_error, ex=PROVIDER_ERROR_TTL)
+        return False
+    return True

@@ -33,7 +33,7 @@ def apply_delivery_report(session: Session, update: StatusUpdate) -> int | None:
             OutboundMessage.provider == update.provider,
             OutboundMessage.provider_message_id == update.provider_message_id,
         )
-    )
+    ) or _unknown_row_for(session, update)
     session.add(
         DeliveryReport(
             provider=update.provider,
@@ -48,6 +48,29 @@ def apply_delivery_report(session: Session, update: StatusUpdate) -> int | None:
         return None
     apply_status(row, update.status, update.raw_status, update.failure_reason)
     return row.id
+
+
+def _unknown_row_for(session: Session, update: StatusUpdate) -> OutboundMessage | None:
+    """A send that timed out never learnt its message id: the report's number settles it.
+
+    The oldest `unknown` row to that number without an id takes the report's id.
+    """
+    if not update.phone:
+        return None
+    row = session.scalar(
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.provider == update.provider,
+            OutboundMessage.to == update.phone,
+            OutboundMessage.status == OutboundStatus.UNKNOWN,
+            OutboundMessage.provider_message_id.is_(None),
+        )
+        .order_by(OutboundMessage.id)
+        .limit(1)
+    )
+    if row is not None:
+        row.provider_message_id = update.provider_message_id
+    return row
 
 
 def apply_status(

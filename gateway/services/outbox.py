@@ -1,9 +1,36 @@
+"""The outbox: write rows, and move them through their sending states.
+
+Services take the session and never commit; jobs own the transactions. A row is
+claimed (queued -> sending) before the provider is called and stamped with
+`provider_called_at` just before the request leaves, so a row left `sending` by a
+killed worker can be told apart: never called -> back to `queued`; called -> `unknown`.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from gateway.models import OutboundKind, OutboundMessage
+from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
 from gateway.sms_text import count_segments
+
+OM = OutboundMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row this worker now owns (status `sending`)."""
+
+    id: int
+    to: str
+    text: str
+    kind: str
+    contact_id: int | None
+    attempts: int
 
 
 def queue_sms(
@@ -31,3 +58,107 @@ def queue_sms(
     session.add(row)
     session.flush()
     return row.id
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        OM.status == OutboundStatus.QUEUED, or_(OM.not_before.is_(None), OM.not_before <= now)
+    )
+
+
+def defer_broadcasts(session: Session, ids: Sequence[int], *, until: datetime) -> int:
+    """Quiet hours: queued broadcast rows among `ids` wait until `until`."""
+    result = session.execute(
+        update(OM)
+        .where(
+            OM.id.in_(ids), OM.kind == OutboundKind.BROADCAST, OM.status == OutboundStatus.QUEUED
+        )
+        .values(not_before=until, queued_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def claim(
+    session: Session, ids: Sequence[int], *, now: datetime, called: bool = False
+) -> list[Claimed]:
+    """queued -> sending for the due rows among `ids`, atomically.
+
+    On PostgreSQL the candidate rows are locked with SKIP LOCKED, and the UPDATE
+    re-checks `status = 'queued'`, so two workers never both claim a row. SQLite
+    serialises writers, which gives the same guarantee. Broadcast rows to contacts
+    who opted out (or are blacklisted at the provider) are cancelled here, at send time.
+
+    `called=True` stamps `provider_called_at` in the same write: for a job that calls
+    the provider straight after the claim (no throttle wait), which saves a write per row.
+    """
+    candidates = select(OM.id).where(OM.id.in_(ids), _due(now)).with_for_update(skip_locked=True)
+    rows = session.execute(
+        update(OM)
+        .where(OM.id.in_(candidates), OM.status == OutboundStatus.QUEUED)
+        .values(
+            status=OutboundStatus.SENDING,
+            claimed_at=now,
+            provider_called_at=now if called else None,
+        )
+        .returning(OM.id, OM.to, OM.text, OM.kind, OM.contact_id, OM.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    claimed = [Claimed(*row) for row in rows]
+    opted_out = _opted_out_contacts(
+        session, {c.contact_id for c in claimed if c.kind == OutboundKind.BROADCAST}
+    )
+    if not opted_out:
+        return sorted(claimed, key=lambda c: c.id)
+    cancelled = [
+        c.id for c in claimed if c.kind == OutboundKind.BROADCAST and c.contact_id in opted_out
+    ]
+    session.execute(
+        update(OM)
+        .where(OM.id.in_(cancelled))
+        .values(status=OutboundStatus.CANCELLED, last_error="opted out")
+        .execution_options(synchronize_session=False)
+    )
+    return sorted((c for c in claimed if c.id not in set(cancelled)), key=lambda c: c.id)
+
+
+def _opted_out_contacts(session: Session, contact_ids: set[int | None]) -> set[int]:
+    wanted = [cid for cid in contact_ids if cid is not None]
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(
+            select(Contact.id).where(
+                Contact.id.in_(wanted),
+                or_(
+                    Contact.opted_out_at.is_not(None), Contact.provider_blacklisted_at.is_not(None)
+                ),
+            )
+        )
+    )
+
+
+def mark_called(session: Session, ids: Sequence[int], *, now: datetime) -> None:
+    """Stamp rows just before the request leaves: from now on a resend could duplicate."""
+    session.execute(
+        update(OM)
+        .where(OM.id.in_(ids), OM.status == OutboundStatus.SENDING)
+        .values(provider_called_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(session: Session, ids: Sequence[int], *, now: datetime, reason: str | None) -> None:
+    """sending -> queued for rows the provider never saw (config error, duplicate number)."""
+    session.execute(
+        update(OM)
+        .where(OM.id.in_(ids), OM.status == OutboundStatus.SENDING)
+        .values(
+            status=OutboundStatus.QUEUED,
+            claimed_at=None,
+            provider_called_at=None,
+            queued_at=now,
+            last_error=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )

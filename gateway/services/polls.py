@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.models import Contact, OutboundMessage, Poll, PollAnswer, PollOption
 
 LETTERS = "ABCDEFGHI"
+FUZZY_CUTOFF = 75
+_PUNCT = re.compile(r"[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -23,14 +27,16 @@ class PollAnswerResult:
 
 
 def latest_poll_for(session: Session, contact: Contact) -> Poll | None:
-    """The most recent poll sent to this contact (open or closed)."""
-    poll_id = session.scalar(
+    """The latest open poll sent to this contact; else the latest one (closed)."""
+    poll_ids = session.scalars(
         select(OutboundMessage.poll_id)
         .where(OutboundMessage.contact_id == contact.id, OutboundMessage.poll_id.is_not(None))
-        .order_by(OutboundMessage.id.desc())
-        .limit(1)
-    )
-    return session.get(Poll, poll_id) if poll_id else None
+        .group_by(OutboundMessage.poll_id)
+        .order_by(func.max(OutboundMessage.id).desc())
+        .limit(10)
+    ).all()
+    polls = [p for p in (session.get(Poll, pid) for pid in poll_ids) if p is not None]
+    return next((p for p in polls if is_open(p)), polls[0] if polls else None)
 
 
 def is_open(poll: Poll, now: datetime | None = None) -> bool:
@@ -40,15 +46,42 @@ def is_open(poll: Poll, now: datetime | None = None) -> bool:
     )
 
 
+def _words(option: PollOption) -> set[str]:
+    words = {option.label, option.label_en or "", *map(str, option.synonyms)}
+    return {_norm(w) for w in words if w.strip()}
+
+
+def _norm(text: str) -> str:
+    return " ".join(_PUNCT.sub(" ", text.casefold()).split())
+
+
 def match_option(options: list[PollOption], answer: str) -> PollOption | None:
-    """A number (`1`), a letter (`B`), the option's label or one of its synonyms."""
-    value = answer.strip().strip(".").casefold()
-    for option in options:
-        words = {str(option.position), LETTERS[option.position - 1].casefold()}
-        words |= {option.label.casefold()} | {str(s).casefold() for s in option.synonyms}
-        if value in words:
-            return option
-    return None
+    """A number (`1`), a letter (`B`), the option's label or a synonym, typos allowed.
+
+    Exact matches first (whole answer, then its first word: "2 pak" is 2); then
+    the closest label or synonym of 4+ letters if it is near enough ("stuju" ->
+    "setuju") and not a tie between two options.
+    """
+    value = _norm(answer)
+    if not value:
+        return None
+    candidates = [value, value.split()[0]]
+    for candidate in candidates:
+        for option in options:
+            keys = {str(option.position), LETTERS[option.position - 1].casefold()}
+            if candidate in keys or candidate in _words(option):
+                return option
+    choices = {w: o for o in options for w in _words(o) if len(w) >= 4}
+    scores: dict[int, float] = {}
+    for candidate in dict.fromkeys(candidates):
+        for word, score, _ in process.extract(candidate, list(choices), scorer=fuzz.ratio, limit=3):
+            option_id = choices[word].id
+            scores[option_id] = max(score, scores.get(option_id, 0.0))
+    top = max(scores.values(), default=0.0)
+    winners = [option_id for option_id, score in scores.items() if score == top]
+    if top < FUZZY_CUTOFF or len(winners) != 1:  # too far, or a tie: no guess
+        return None
+    return next(o for o in options if o.id == winners[0])
 
 
 def record_poll_answer(

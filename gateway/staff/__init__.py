@@ -1,1 +1,2 @@
-"""Staff side: the JSON API (`api.py`) and the `flask staff …` commands (`cli.py`)."""
+"""Staff side: the JSON APIs (`api.py` feedback, `polls_api.py` polls) and the `flask staff …`
+and `flask poll …` commands."""

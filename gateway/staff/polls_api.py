@@ -1,0 +1,150 @@
+"""Staff JSON API for SMS polls, under /api/v1. Thin views: parse, one service, answer."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+from werkzeug.exceptions import HTTPException, NotFound
+
+from gateway.extensions import db_session, runtime
+from gateway.models import Poll
+from gateway.queueing import enqueue_fan_out
+from gateway.services.poll_admin import (
+    Preview,
+    close_poll,
+    create_poll,
+    options_of,
+    preview_poll,
+    schedule_poll,
+)
+from gateway.services.poll_results import (
+    RECIPIENT_FIELDS,
+    iter_recipients,
+    poll_results,
+    poll_summary,
+    recipients_page,
+)
+from gateway.staff.guard import current_staff, require_role
+from gateway.staff.poll_schema import PollInvalid, parse_poll
+
+bp = Blueprint("staff_polls", __name__, url_prefix="/api/v1")
+WRITE = ("admin", "officer")
+
+
+@bp.post("/polls")
+@require_role(*WRITE)
+def create() -> tuple[Response, int]:
+    spec = parse_poll(request.get_json(silent=True))
+    with db_session().begin():
+        poll_id = create_poll(db_session(), spec, created_by_id=current_staff().id)
+        preview = preview_poll(db_session(), poll_id, cost_per_segment=_cost())
+    return jsonify(id=poll_id, **preview_json(preview)), 201
+
+
+@bp.get("/polls/<int:poll_id>")
+@require_role()
+def show(poll_id: int) -> Response:
+    poll = _poll(poll_id)
+    summary = poll_summary(poll, options_of(db_session(), poll_id))
+    preview = preview_poll(db_session(), poll_id, cost_per_segment=_cost())
+    return jsonify(**summary, preview=preview_json(preview))
+
+
+@bp.post("/polls/<int:poll_id>/send")
+@require_role(*WRITE)
+def send(poll_id: int) -> tuple[Response, int]:
+    now = datetime.now(UTC)
+    with db_session().begin():
+        poll = schedule_poll(db_session(), poll_id, now=now)
+        if poll is None:
+            raise NotFound(f"no poll {poll_id}")
+        status, send_at = poll.status, poll.send_at
+    if status == "scheduled":
+        enqueue_fan_out(runtime().redis, poll_id, send_at=send_at)
+    return jsonify(id=poll_id, status=status, send_at=send_at.isoformat() if send_at else None), 202
+
+
+@bp.post("/polls/<int:poll_id>/close")
+@require_role(*WRITE)
+def close(poll_id: int) -> Response:
+    with db_session().begin():
+        poll = close_poll(db_session(), poll_id)
+        if poll is None:
+            raise NotFound(f"no poll {poll_id}")
+    return jsonify(id=poll_id, status="closed")
+
+
+@bp.get("/polls/<int:poll_id>/results")
+@require_role()
+def results(poll_id: int) -> Response:
+    _poll(poll_id)
+    if request.args.get("format") == "csv":
+        return results_csv(poll_id)
+    return jsonify(poll_results(db_session(), poll_id, cost_per_segment=_cost()))
+
+
+@bp.get("/polls/<int:poll_id>/results.csv")
+@require_role()
+def results_csv(poll_id: int) -> Response:
+    """One line per SMS the poll sent, with its delivery status and the answer."""
+    _poll(poll_id)
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=RECIPIENT_FIELDS)
+        writer.writeheader()
+        for item in iter_recipients(db_session(), poll_id):
+            writer.writerow(item)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    headers = {"Content-Disposition": f"attachment; filename=poll-{poll_id}.csv"}
+    return Response(stream_with_context(lines()), mimetype="text/csv", headers=headers)
+
+
+@bp.get("/polls/<int:poll_id>/recipients")
+@require_role()
+def recipients(poll_id: int) -> Response:
+    _poll(poll_id)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    per_page = min(500, max(1, request.args.get("per_page", 100, type=int) or 100))
+    return jsonify(recipients_page(db_session(), poll_id, page=page, per_page=per_page))
+
+
+@bp.errorhandler(PollInvalid)
+def invalid(exc: PollInvalid) -> tuple[Response, int]:
+    return jsonify(errors=exc.errors), 400
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException) -> tuple[Response, int]:
+    return jsonify(error=exc.description), exc.code or 500
+
+
+def preview_json(preview: Preview) -> dict[str, Any]:
+    return {
+        "texts": preview.texts,
+        "segments": preview.segments,
+        "encodings": preview.encodings,
+        "recipients": preview.recipients,
+        "estimated_cost": str(preview.estimated_cost),
+        "warnings": preview.warnings,
+    }
+
+
+def _poll(poll_id: int) -> Poll:
+    poll = db_session().get(Poll, poll_id)
+    if poll is None:
+        raise NotFound(f"no poll {poll_id}")
+    return poll
+
+
+def _cost() -> float:
+    return runtime().settings.sms_cost_per_segment

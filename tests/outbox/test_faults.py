@@ -1,0 +1,114 @@
+"""Fault tests: a poll goes out through 500s, 429s, a read timeout, a Redis flush and
+a killed worker. Every recipient ends delivered exactly once or in an explained final
+state; nobody is sent twice (a timed-out request is never resent)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from gateway.models import OutboundMessage
+from gateway.services.outbox import claim, mark_called
+from tests.conftest import run_jobs
+from tests.outbox_helpers import add_contacts, check_accounted, rows, start_poll
+from workers.polls import fan_out_poll
+from workers.sweeper import sweep
+
+pytestmark = pytest.mark.integration
+DLR = "/webhooks/africastalking/sms/delivery"
+
+
+def post_reports(app, reports):
+    client = app.test_client()
+    for form in reports:
+        assert client.post(DLR, data=form).status_code == 200
+
+
+def test_500s_429s_and_one_timeout_lose_and_duplicate_nobody(build, fake_at):
+    app, rt = build(sms_batch_size=4, sms_max_attempts=6)
+    add_contacts(rt, 40)
+    fake_at.fail_every, fake_at.throttle_every, fake_at.timeout_once = 3, 4, 1.0
+    start_poll(rt)
+    run_jobs(rt.redis)
+    statuses = check_accounted(rt, fake_at.accepted)
+    assert statuses["unknown"] == 4  # the timed-out request: its 4 rows wait for reports
+    assert statuses["sent"] == 36 and len(fake_at.requests) > 10
+    assert any(r.attempts > 1 for r in rows(rt))
+    post_reports(app, fake_at.delivery_reports())
+    statuses = check_accounted(rt, fake_at.accepted)
+    assert statuses == {"delivered": 40}
+    post_reports(app, fake_at.delivery_reports())  # repeated reports change nothing
+    assert check_accounted(rt, fake_at.accepted) == {"delivered": 40}
+
+
+def test_retries_give_up_with_a_reason(build, fake_at):
+    _, rt = build(sms_max_attempts=3)
+    add_contacts(rt, 5)
+    fake_at.fail_every = 1
+    start_poll(rt)
+    run_jobs(rt.redis)
+    assert len(fake_at.requests) == 3
+    for row in rows(rt):
+        assert row.status == "failed" and row.attempts == 3
+        assert row.failure_reason == "Internal Server Error (after 3 attempts)"
+
+
+def test_redis_flushed_mid_poll_the_sweeper_recovers(build, fake_at):
+    _, rt = build(sms_batch_size=5, poll_fanout_chunk=10)
+    add_contacts(rt, 30)
+    poll_id = start_poll(rt)
+    rt.redis.flushdb()  # the fan-out job is lost before it ran
+    sweep()
+    run_jobs(rt.redis)
+    assert check_accounted(rt, fake_at.accepted) == {"sent": 30}
+    with rt.sessions.begin() as s:  # half the rows are sent again... by nobody:
+        s.execute(
+            update(OutboundMessage).where(OutboundMessage.id % 2 == 0).values(status="queued")
+        )
+    requests = len(fake_at.requests)
+    fan_out_poll(poll_id)  # a second fan-out adds no recipient
+    assert len(rows(rt)) == 30
+    rt.redis.flushdb()
+    sweep()
+    run_jobs(rt.redis)
+    assert len(fake_at.requests) == requests + 3  # only the 15 re-queued rows, in 3 batches
+
+
+def test_worker_killed_mid_batch(build, fake_at):
+    _, rt = build(sms_batch_size=10, sms_stale_sending_minutes=5)
+    add_contacts(rt, 20)
+    poll_id = start_poll(rt)
+    rt.redis.flushdb()
+    fan_out_poll(poll_id)
+    rt.redis.flushdb()  # both batch jobs are lost with the killed worker
+    ids = [r.id for r in rows(rt)]
+    long_ago = datetime.now(UTC) - timedelta(minutes=10)
+    with rt.sessions.begin() as s:  # worker A died after claiming, before the request
+        claim(s, ids[:10], now=long_ago)
+    with rt.sessions.begin() as s:  # worker B died after its request left
+        claim(s, ids[10:], now=long_ago)
+        mark_called(s, ids[10:], now=long_ago)
+    sweep()
+    run_jobs(rt.redis)
+    by_status = {r.id: r.status for r in rows(rt)}
+    assert all(by_status[i] == "sent" for i in ids[:10])
+    assert all(by_status[i] == "unknown" for i in ids[10:])
+    assert check_accounted(rt, fake_at.accepted) == {"sent": 10, "unknown": 10}
+
+
+def test_fresh_sending_rows_are_left_to_their_worker(build, fake_at):
+    _, rt = build()
+    add_contacts(rt, 3)
+    poll_id = start_poll(rt)
+    rt.redis.flushdb()
+    fan_out_poll(poll_id)
+    rt.redis.flushdb()
+    with rt.sessions.begin() as s:
+        claim(s, [r.id for r in rows(rt)], now=datetime.now(UTC))
+    sweep()
+    run_jobs(rt.redis)
+    assert fake_at.requests == []
+    with rt.sessions() as s:
+        assert set(s.scalars(select(OutboundMessage.status))) == {"sending"}
