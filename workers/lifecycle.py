@@ -1,9 +1,8 @@
 """Lifecycle jobs. `close_resolved_reports` closes resolved reports whose 10-working-day
 answer window has passed, and queues the closing SMS.
 
-Schedule it a few times a day, e.g. from cron or RQ's scheduler:
-`Queue("sms-transactional", connection=redis).enqueue_in(timedelta(hours=6),
-"workers.lifecycle.close_resolved_reports")`. It is idempotent: a report closes once.
+The worker's maintenance loop runs it once an hour across all workers (see
+`workers.sweeper.sweep_if_due`). It is idempotent: a report closes once.
 """
 
 from __future__ import annotations

@@ -20,10 +20,13 @@ from gateway.services.sweep import (
     recover_stale_sending,
 )
 from workers.context import current
+from workers.lifecycle import close_resolved_reports
 from workers.polls import lock_key
 
 log = logging.getLogger("suara.workers.sweeper")
 SWEEP_LOCK = "suara:sweeper"
+LIFECYCLE_LOCK = "suara:lifecycle"
+LIFECYCLE_EVERY_SECONDS = 3600
 
 
 def sweep() -> str:
@@ -72,3 +75,8 @@ def sweep_if_due() -> None:
             sweep()
         except Exception:
             log.exception("sweep failed; the next interval tries again")
+    if rt.redis.set(LIFECYCLE_LOCK, "1", nx=True, ex=LIFECYCLE_EVERY_SECONDS):
+        try:
+            close_resolved_reports()
+        except Exception:
+            log.exception("closing resolved reports failed; the next hour tries again")

@@ -71,3 +71,14 @@ def test_broadcast_to_an_opted_out_contact_is_cancelled_at_send_time(client, rt)
             select(OutboundMessage.status).where(OutboundMessage.kind == "transactional")
         ).all()
         assert confirmations == ["sent", "sent"]  # DAFTAR and STOP replies still go out
+
+
+def test_the_worker_maintenance_loop_closes_due_reports_once_an_hour(client, rt):
+    from workers.sweeper import LIFECYCLE_LOCK, sweep_if_due
+
+    sms(client, "LAPOR papan tulis rusak", "m1")
+    due = resolve(rt, datetime.now(UTC) - timedelta(minutes=1))
+    sweep_if_due()
+    with rt.sessions() as s:
+        assert s.get(Feedback, due).status == "closed"
+    assert rt.redis.ttl(LIFECYCLE_LOCK) > 3500  # the next run waits about an hour
