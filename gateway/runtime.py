@@ -29,7 +29,11 @@ class Runtime:
 def build_runtime(settings: Settings, *, for_worker: bool = False) -> Runtime:
     engine = make_engine(settings.database_url, for_worker=for_worker)
     redis = Redis.from_url(
-        settings.redis_url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
+        settings.redis_url,
+        socket_connect_timeout=2,
+        socket_timeout=5,
+        health_check_interval=30,
+        protocol=2,
     )
     return Runtime(
         settings=settings,

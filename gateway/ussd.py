@@ -35,7 +35,7 @@ from gateway.models import Contact
 from gateway.phone import mask
 from gateway.providers import UssdEnd, UssdRequest
 from gateway.services.contacts import get_or_create_contact
-from gateway.services.ussd import record_ussd_end, touch_session
+from gateway.services.ussd import record_ussd_end
 from gateway.services.ussd_actions import record_skm, run_actions
 from gateway.ussd_data import VALIDATORS, DbData
 from menus import Action, Context, HopResult, Tree, advance, fill, load_tree, partial_skm
@@ -183,8 +183,13 @@ def handle_hop(
     saved = loaded.saved
     if saved is not None and saved.state.get("last_text") == req.text:
         return HopReply(saved.reply, saved.end)  # a network retry: same reply, no side effect
-    with session.begin():
+    try:
         hop, origin, reply = _advance(session, req, loaded, max_chars)
+        if session.in_transaction():  # most hops never touch the database
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
     keep = None if hop.state["node"] == RESUME_NODE else not (reply.end or _at_root(hop))
     saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin)
     lang = str(hop.state.get("lang", "id"))
@@ -214,10 +219,9 @@ def _advance(
 
 
 def _first_contact(session: Session, req: UssdRequest, loaded: Loaded) -> str:
-    """First hop (or lost state): the session row, the remembered language (Redis, else the
-    contact), and the dropped session's partial survey, recorded once whether or not the
-    caller resumes it."""
-    touch_session(session, req)
+    """First hop (or lost state): the remembered language (Redis, else the contact), and the
+    dropped session's partial survey, recorded once whether or not the caller resumes it.
+    The session's own row is written by the end-of-session event, not on the hot path."""
     resume = loaded.resume
     partial = partial_skm(resume.state) if resume else None
     if resume is not None and partial is not None:

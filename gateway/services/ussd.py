@@ -11,21 +11,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.db import insert_or_ignore
 from gateway.models import UssdSession
-from gateway.providers import UssdEnd, UssdRequest
-
-
-def touch_session(session: Session, req: UssdRequest) -> None:
-    """Record the session on its first hop (one INSERT; a repeated first hop is ignored)."""
-    values = {
-        "session_id": req.session_id,
-        "phone": req.phone,
-        "service_code": req.service_code,
-        "network_code": req.network_code,
-        "created_at": datetime.now(UTC),
-    }
-    session.execute(insert_or_ignore(session, UssdSession, values, "session_id"))
+from gateway.providers import UssdEnd
 
 
 def record_ussd_end(session: Session, event: UssdEnd) -> int:
