@@ -2,20 +2,22 @@
 
 Per hop (see ``menus`` for the engine's side)::
 
-    load    one pipelined Redis read: the session's state (+ the caller's resume key on a
-            first hop). A hop whose ``text`` equals the stored one is a network retry: the
-            stored, already-filled reply is returned and nothing else happens.
-    advance ``menus.advance`` (replays ``text`` when the state is lost).
-    act     one DB transaction: the session row and remembered language on a first hop,
-            the hop's actions through ``services.ussd_actions``; commit.
+    load    one MGET: the session's state (+ on a first hop the caller's resume copy and
+            remembered language). A hop whose ``text`` equals the stored one is a network
+            retry: the stored, already-filled reply is returned and nothing else happens.
+    advance ``menus.advance`` (replays ``text`` when the state is lost; catches up when the
+            state is a hop behind).
+    act     the hop's actions through ``services.ussd_actions`` and any data the screen
+            needs, in one DB transaction, committed; no transaction when nothing is needed.
     fill    ``{ticket}`` in the screen from what the actions produced.
-    save    one pipelined Redis write: the state with the filled reply (TTL ``STATE_TTL``),
-            and the resume copy under ``ussd:resume:<phone>`` (set while a session could be
-            resumed, deleted once it ended or went back to the main menu).
+    save    the state with the filled reply (TTL ``STATE_TTL``), the resume copy under
+            ``ussd:resume:<phone>`` (kept while a session could be resumed) and the language,
+            sent without waiting for a reply.
 
-A hop that files nothing and reads no dynamic content makes two Redis round trips (load and
-save) and no database query after the first hop. SMS are enqueued by the caller after the
-commit (``HopReply.outbound_ids``).
+A hop that files nothing makes one awaited Redis round trip and, unless its screen shows
+database content (info page, status, polls, consultations), no database query. SMS are
+enqueued by the caller after the commit (``HopReply.outbound_ids``). The session's row is
+written by the end-of-session event.
 """
 
 from __future__ import annotations
