@@ -73,8 +73,9 @@ def texts(inputs: list[str]) -> Iterator[str]:
         yield text
 
 
-def drive(port: int, sessions: int, seconds: float) -> tuple[int, list[float]]:
-    """``sessions`` concurrent callers, each dialling again until time is up."""
+def drive(port: int, sessions: int, seconds: float, think: float = 0.0) -> tuple[int, list[float]]:
+    """``sessions`` concurrent callers, each dialling again until time is up. ``think``: the
+    mean pause between a screen and the caller's next key (0 = hammer the server)."""
     deadline = time.monotonic() + seconds
     latencies: list[float] = []
     lock = threading.Lock()
@@ -94,6 +95,8 @@ def drive(port: int, sessions: int, seconds: float) -> tuple[int, list[float]]:
                 mine.append(time.perf_counter() - started)
                 if not reply.startswith(b"CON") or time.monotonic() >= deadline:
                     break
+                if think:
+                    time.sleep(rng.uniform(0.5 * think, 1.5 * think))
         conn.close()
         with lock:
             latencies.extend(mine)
@@ -175,6 +178,14 @@ def measure(port: int, levels: list[int], seconds: float) -> dict[int, tuple[int
     return found
 
 
+def paced(port: int, opts: argparse.Namespace) -> tuple[float, float, int]:
+    """Latency when callers take time to read and type, as real ones do (p50, p99, hops)."""
+    seconds = max(opts.seconds, 6 * opts.think)
+    _, lat = drive(port, opts.think_sessions, seconds, think=opts.think)
+    ms = sorted(x * 1000 for x in lat)
+    return statistics.median(ms), ms[max(0, int(len(ms) * 0.99) - 1)], len(ms)
+
+
 # ----------------------------------------------------------------------------- Redis cost
 
 
@@ -251,6 +262,8 @@ def main() -> None:
     parser.add_argument("--levels", default="16,64,200")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--think", type=float, default=2.0, help="mean think time, seconds")
+    parser.add_argument("--think-sessions", type=int, default=64)
     opts = parser.parse_args()
     levels = [int(x) for x in opts.levels.split(",")]
     from redis import Redis
@@ -261,9 +274,11 @@ def main() -> None:
         env |= {"WEBHOOK_TOKEN": "", "LOG_LEVEL": "WARNING"}
         with gunicorn("wsgi:app", env, opts) as port:
             app_rows = measure(port, levels, opts.seconds)
+            app_think = paced(port, opts)
             commands = redis_commands(opts.redis, port, 200)
         with gunicorn("bench.ussd_hop:bare", env, opts) as port:
             bare_rows = measure(port, levels, opts.seconds)
+            bare_think = paced(port, opts)
         trips, sent = redis_round_trips(db_url, opts.redis)
     Redis.from_url(opts.redis).flushdb()
     print(f"gunicorn --workers {opts.workers} --threads {opts.threads}, {opts.seconds:g} s/level")
@@ -274,6 +289,11 @@ def main() -> None:
             f"{level:8} | {a:11} {a50:7.1f} {a99:7.1f} | {b:11} {b50:7.1f} {b99:7.1f} |"
             f" {a / b:5.2f}"
         )
+    print(
+        f"{opts.think_sessions} sessions, ~{opts.think:g} s think time between keys:"
+        f" app p50 {app_think[0]:.1f} ms p99 {app_think[1]:.1f} ms ({app_think[2]} hops) |"
+        f" bare p50 {bare_think[0]:.1f} ms p99 {bare_think[1]:.1f} ms"
+    )
     print(f"Redis per non-filing hop, in-process: {trips:.2f} round trips, {sent:.2f} writes")
     print(f"Redis commands per non-filing hop, server-wide INFO commandstats: {commands:.2f}")
     print("  (server-wide: includes other clients of the same Redis server, if any)")
