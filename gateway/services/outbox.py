@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
@@ -44,20 +44,27 @@ def queue_sms(
     inbound_message_id: int | None = None,
     poll_id: int | None = None,
 ) -> int:
-    """Write one outbox row in state `queued` and return its id (flushes, never commits)."""
-    row = OutboundMessage(
-        to=to,
-        text=text,
-        kind=kind.value,
-        segments=count_segments(text),
-        contact_id=contact_id,
-        feedback_id=feedback_id,
-        inbound_message_id=inbound_message_id,
-        poll_id=poll_id,
+    """Write one outbox row in state `queued` and return its id (one INSERT … RETURNING).
+
+    Never commits. Pending ORM objects are flushed first (ORM-enabled INSERT), so the
+    rows it refers to exist.
+    """
+    row_id: int | None = session.scalar(
+        insert(OM)
+        .values(
+            to=to,
+            text=text,
+            kind=kind.value,
+            segments=count_segments(text),
+            contact_id=contact_id,
+            feedback_id=feedback_id,
+            inbound_message_id=inbound_message_id,
+            poll_id=poll_id,
+        )
+        .returning(OM.id)
     )
-    session.add(row)
-    session.flush()
-    return row.id
+    assert row_id is not None
+    return row_id
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
