@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gateway import messages, tickets
-from gateway.db import insert_or_ignore
+from gateway.db import ignoring_insert, table_of
 from gateway.models import Channel, Contact, Feedback, FeedbackEvent, FeedbackKind, FeedbackStatus
 from gateway.services.lifecycle import first_deadline
 from gateway.services.outbox import queue_sms
@@ -27,16 +28,19 @@ class FiledFeedback:
 
 
 TICKET_ATTEMPTS = 20
+FEEDBACK = table_of(Feedback)
+EVENTS = table_of(FeedbackEvent)
 
 
 def _insert_with_fresh_ticket(session: Session, values: dict[str, Any]) -> tuple[int, str]:
-    """INSERT the record under a random free ticket: `ON CONFLICT (ticket) DO NOTHING`
+    """INSERT the record (a Core insert: the caller needs its id and ticket only) under a
+    random free ticket: `ON CONFLICT (ticket) DO NOTHING`
     and draw again on a clash, so a free ticket costs no SELECT and a race cannot
     hand out one ticket twice."""
     for _ in range(TICKET_ATTEMPTS):
         ticket = tickets.new_ticket()
-        stmt = insert_or_ignore(session, Feedback, {**values, "ticket": ticket}, "ticket")
-        feedback_id: int | None = session.scalar(stmt.returning(Feedback.id))
+        stmt = ignoring_insert(session, FEEDBACK, "ticket")
+        feedback_id: int | None = session.connection().scalar(stmt, {**values, "ticket": ticket})
         if feedback_id is not None:
             return feedback_id, ticket
     raise RuntimeError("could not allocate a free ticket number")
@@ -79,7 +83,9 @@ def record_feedback(
             "due_at": first_deadline(datetime.now(UTC)),
         },
     )
-    session.add(FeedbackEvent(feedback_id=feedback_id, kind="status", to_status=status))
+    session.execute(
+        insert(EVENTS), {"feedback_id": feedback_id, "kind": "status", "to_status": status}
+    )
     outbound: tuple[int, ...] = ()
     if confirm and contact is not None and kind in CONFIRMATION_KEYS:
         text_out = messages.render(CONFIRMATION_KEYS[kind], contact.language, ticket=ticket)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway import keywords
-from gateway.db import insert_or_ignore
+from gateway.db import ignoring_insert, table_of
 from gateway.models import InboundMessage, OutboundKind, OutboundMessage
 from gateway.phone import is_mobile
 from gateway.providers import InboundSms
@@ -19,6 +19,7 @@ from gateway.services.contacts import get_or_create_contact
 from gateway.services.outbox import queue_sms
 
 REPLY_WINDOW = timedelta(hours=1)
+INBOUND = table_of(InboundMessage)
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,8 @@ def _store(session: Session, msg: InboundSms, contact_id: int | None, command: s
         "contact_id": contact_id,
         "command": command,
     }
-    stmt = insert_or_ignore(session, InboundMessage, values, "provider", "provider_message_id")
-    inserted: int | None = session.scalar(stmt.returning(InboundMessage.id))
+    stmt = ignoring_insert(session, INBOUND, "provider", "provider_message_id")
+    inserted: int | None = session.connection().scalar(stmt, values)
     return inserted
 
 
@@ -86,7 +87,8 @@ def may_reply(session: Session, phone: str, replies_per_hour: int, now: datetime
     """Only mobile numbers, and at most `replies_per_hour` replies to one number an hour."""
     if not is_mobile(phone):
         return False
-    sent = session.scalar(
+    session.flush()  # the count below runs on the connection, past the ORM
+    sent = session.connection().scalar(
         select(func.count(OutboundMessage.id)).where(
             OutboundMessage.to == phone,
             OutboundMessage.kind == OutboundKind.TRANSACTIONAL.value,

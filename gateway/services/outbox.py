@@ -15,10 +15,12 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from gateway.db import table_of
 from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
 from gateway.sms_text import count_segments
 
 OM = OutboundMessage
+INSERT_ROW = insert(table_of(OM)).returning(table_of(OM).c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +48,21 @@ def queue_sms(
 ) -> int:
     """Write one outbox row in state `queued` and return its id (one INSERT … RETURNING).
 
-    Never commits. Pending ORM objects are flushed first (ORM-enabled INSERT), so the
-    rows it refers to exist.
+    Never commits. A Core insert (no ORM bulk machinery); pending ORM objects are
+    flushed first so the rows it refers to exist.
     """
-    row_id: int | None = session.scalar(
-        insert(OM)
-        .values(
-            to=to,
-            text=text,
-            kind=kind.value,
-            segments=count_segments(text),
-            contact_id=contact_id,
-            feedback_id=feedback_id,
-            inbound_message_id=inbound_message_id,
-            poll_id=poll_id,
-        )
-        .returning(OM.id)
-    )
+    session.flush()
+    row = {
+        "to": to,
+        "text": text,
+        "kind": kind.value,
+        "segments": count_segments(text),
+        "contact_id": contact_id,
+        "feedback_id": feedback_id,
+        "inbound_message_id": inbound_message_id,
+        "poll_id": poll_id,
+    }
+    row_id: int | None = session.connection().scalar(INSERT_ROW, row)
     assert row_id is not None
     return row_id
 
