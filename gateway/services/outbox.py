@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.db import table_of
@@ -20,7 +20,8 @@ from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatu
 from gateway.sms_text import count_segments
 
 OM = OutboundMessage
-INSERT_ROW = insert(table_of(OM)).returning(table_of(OM).c.id)
+ROWS = table_of(OM)
+INSERT_ROW = insert(ROWS).returning(ROWS.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,50 @@ def queue_sms(
     flushed first so the rows it refers to exist.
     """
     session.flush()
-    row = {
+    row = _row(to, text, kind, contact_id, feedback_id, inbound_message_id, poll_id)
+    row_id: int | None = session.connection().scalar(INSERT_ROW, row)
+    assert row_id is not None
+    return row_id
+
+
+def queue_capped_reply(
+    session: Session,
+    *,
+    to: str,
+    text: str,
+    at_most: int,
+    since: datetime,
+    contact_id: int,
+    feedback_id: int | None,
+    inbound_message_id: int,
+) -> int | None:
+    """`queue_sms` for a transactional reply, unless `to` already got `at_most` of them
+    since `since`: the cap's count and the write are one `INSERT … SELECT … WHERE
+    (count) < at_most RETURNING id`. None when the cap held the reply back."""
+    session.flush()
+    kind = OutboundKind.TRANSACTIONAL
+    row = _row(to, text, kind, contact_id, feedback_id, inbound_message_id, None)
+    sent = (
+        select(func.count(OM.id))
+        .where(OM.to == to, OM.kind == kind.value, OM.created_at >= since)
+        .scalar_subquery()
+    )
+    values = select(*(literal(v, ROWS.c[k].type) for k, v in row.items())).where(sent < at_most)
+    stmt = insert(ROWS).from_select(list(row), values).returning(ROWS.c.id)
+    row_id: int | None = session.connection().scalar(stmt)
+    return row_id
+
+
+def _row(
+    to: str,
+    text: str,
+    kind: OutboundKind,
+    contact_id: int | None,
+    feedback_id: int | None,
+    inbound_message_id: int | None,
+    poll_id: int | None,
+) -> dict[str, object]:
+    return {
         "to": to,
         "text": text,
         "kind": kind.value,
@@ -62,9 +106,6 @@ def queue_sms(
         "inbound_message_id": inbound_message_id,
         "poll_id": poll_id,
     }
-    row_id: int | None = session.connection().scalar(INSERT_ROW, row)
-    assert row_id is not None
-    return row_id
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
