@@ -6,9 +6,10 @@ connection is ever carried across a fork.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,3 +51,25 @@ def insert_or_ignore(session: Session, model: Any, values: dict[str, Any], *keys
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def table_of(model: Any) -> Table:
+    """The Core table behind a mapped class (for Core statements on hot paths)."""
+    table: Table = model.__table__
+    return table
+
+
+def ignoring_insert(session: Session, table: Table, *keys: str) -> Insert:
+    """A reusable Core `INSERT … ON CONFLICT (keys) DO NOTHING RETURNING id` for `table`.
+
+    Built once per dialect and table; execute it with the row as parameters. Unlike
+    `insert_or_ignore` on a model it goes through no ORM bulk-insert machinery, which is
+    most of the CPU of a one-row insert: for hot paths that need the id only.
+    """
+    return _ignoring_insert(session.get_bind().dialect.name, table, keys)
+
+
+@cache
+def _ignoring_insert(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(keys)).returning(table.c.id)

@@ -214,6 +214,8 @@ class OutboundMessage(Base):
     __table_args__ = (
         Index("ix_outbound_status_kind", "status", "kind"),
         Index("ix_outbound_provider_message_id", "provider_message_id"),
+        # The hourly reply cap counts a number's recent rows (`queue_capped_reply`).
+        Index("ix_outbound_to_created_at", "to", "created_at"),
         UniqueConstraint("poll_id", "contact_id", "purpose"),
     )
 

@@ -33,23 +33,32 @@ def send_job_id(outbound_id: int) -> str:
 
 
 def enqueue_sends(redis: Redis, outbound_ids: Iterable[int], *, broadcast: bool = False) -> int:
-    """Enqueue one send job per outbox row; returns how many were enqueued."""
+    """Enqueue one send job per outbox row, all in one Redis round trip; returns how many.
+
+    The jobs go through one MULTI/EXEC pipeline: all are enqueued or none is (a failed
+    round trip leaves every row `queued` for the sweeper).
+    """
+    ids = list(outbound_ids)
+    if not ids:
+        return 0
     queue = Queue(BROADCAST_QUEUE if broadcast else TRANSACTIONAL_QUEUE, connection=redis)
-    done = 0
-    for outbound_id in outbound_ids:
-        try:
-            queue.enqueue(
-                SEND_JOB,
-                outbound_id,
-                job_id=send_job_id(outbound_id),
-                retry=SEND_RETRY,
-                result_ttl=3600,
-                failure_ttl=7 * 86400,
-            )
-            done += 1
-        except RedisError as exc:
-            log.warning("could not enqueue outbox row %s (left queued): %s", outbound_id, exc)
-    return done
+    try:
+        with redis.pipeline() as pipe:
+            for outbound_id in ids:
+                queue.enqueue_call(
+                    SEND_JOB,
+                    args=(outbound_id,),
+                    job_id=send_job_id(outbound_id),
+                    retry=SEND_RETRY,
+                    result_ttl=3600,
+                    failure_ttl=7 * 86400,
+                    pipeline=pipe,
+                )
+            pipe.execute()
+    except RedisError as exc:
+        log.warning("could not enqueue outbox rows %s (left queued): %s", ids, exc)
+        return 0
+    return len(ids)
 
 
 def enqueue_batch(

@@ -1,22 +1,26 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gateway.db import insert_or_ignore
 from gateway.models import Contact
 
 
 def get_or_create_contact(session: Session, phone: str) -> Contact:
-    """The contact for an E.164 number, created on first contact (race-safe)."""
-    contact = session.scalar(select(Contact).where(Contact.phone == phone))
+    """The contact for an E.164 number, created on first contact (race-safe).
+
+    A known number costs one SELECT; a new one one `INSERT … ON CONFLICT DO NOTHING
+    RETURNING` more (no savepoint). Losing a race to a concurrent first message from
+    the same number returns nothing, and the row the other request wrote is read.
+    """
+    by_phone = select(Contact).where(Contact.phone == phone)
+    contact = session.scalar(by_phone)
     if contact is not None:
         return contact
-    try:
-        with session.begin_nested():
-            contact = Contact(phone=phone)
-            session.add(contact)
-    except IntegrityError:
-        contact = session.scalar(select(Contact).where(Contact.phone == phone))
-        assert contact is not None
+    insert = insert_or_ignore(session, Contact, {"phone": phone}, "phone")
+    contact = session.scalar(insert.returning(Contact))
+    if contact is None:
+        contact = session.scalar(by_phone)
+        assert contact is not None, "a conflicting row must exist"
     return contact

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from gateway import messages, tickets
+from gateway.db import ignoring_insert, table_of
 from gateway.models import Channel, Contact, Feedback, FeedbackEvent, FeedbackKind, FeedbackStatus
 from gateway.services.lifecycle import first_deadline
 from gateway.services.outbox import queue_sms
@@ -25,11 +27,22 @@ class FiledFeedback:
     outbound_ids: tuple[int, ...]
 
 
-def new_unique_ticket(session: Session) -> str:
-    for _ in range(20):
+TICKET_ATTEMPTS = 20
+FEEDBACK = table_of(Feedback)
+EVENTS = table_of(FeedbackEvent)
+
+
+def _insert_with_fresh_ticket(session: Session, values: dict[str, Any]) -> tuple[int, str]:
+    """INSERT the record (a Core insert: the caller needs its id and ticket only) under a
+    random free ticket: `ON CONFLICT (ticket) DO NOTHING`
+    and draw again on a clash, so a free ticket costs no SELECT and a race cannot
+    hand out one ticket twice."""
+    for _ in range(TICKET_ATTEMPTS):
         ticket = tickets.new_ticket()
-        if session.scalar(select(Feedback.id).where(Feedback.ticket == ticket)) is None:
-            return ticket
+        stmt = ignoring_insert(session, FEEDBACK, "ticket")
+        feedback_id: int | None = session.connection().scalar(stmt, {**values, "ticket": ticket})
+        if feedback_id is not None:
+            return feedback_id, ticket
     raise RuntimeError("could not allocate a free ticket number")
 
 
@@ -50,39 +63,40 @@ def record_feedback(
     confirm: bool = True,
 ) -> FiledFeedback:
     """File a feedback record with a fresh ticket and queue its confirmation SMS."""
-    feedback = Feedback(
-        ticket=new_unique_ticket(session),
-        kind=kind.value,
-        text=text,
-        channel=channel.value,
-        contact_id=contact.id if contact else None,
-        category=category,
-        kecamatan=kecamatan,
-        school=school,
-        anonymous=anonymous,
-        language=contact.language if contact else "id",
-        inbound_message_id=inbound_message_id,
-        ussd_session_id=ussd_session_id,
-        consultation_id=consultation_id,
-        status=FeedbackStatus.RECEIVED.value,
-        due_at=first_deadline(datetime.now(UTC)),
+    status = FeedbackStatus.RECEIVED.value
+    feedback_id, ticket = _insert_with_fresh_ticket(
+        session,
+        {
+            "kind": kind.value,
+            "text": text,
+            "channel": channel.value,
+            "contact_id": contact.id if contact else None,
+            "category": category,
+            "kecamatan": kecamatan,
+            "school": school,
+            "anonymous": anonymous,
+            "language": contact.language if contact else "id",
+            "inbound_message_id": inbound_message_id,
+            "ussd_session_id": ussd_session_id,
+            "consultation_id": consultation_id,
+            "status": status,
+            "due_at": first_deadline(datetime.now(UTC)),
+        },
     )
-    session.add(feedback)
-    session.flush()
-    session.add(FeedbackEvent(feedback_id=feedback.id, kind="status", to_status=feedback.status))
+    session.execute(
+        insert(EVENTS), {"feedback_id": feedback_id, "kind": "status", "to_status": status}
+    )
     outbound: tuple[int, ...] = ()
     if confirm and contact is not None and kind in CONFIRMATION_KEYS:
-        text_out = messages.render(
-            CONFIRMATION_KEYS[kind], contact.language, ticket=feedback.ticket
-        )
+        text_out = messages.render(CONFIRMATION_KEYS[kind], contact.language, ticket=ticket)
         outbound = (
             queue_sms(
                 session,
                 to=contact.phone,
                 text=text_out,
                 contact_id=contact.id,
-                feedback_id=feedback.id,
+                feedback_id=feedback_id,
                 inbound_message_id=inbound_message_id,
             ),
         )
-    return FiledFeedback(feedback.id, feedback.ticket, outbound)
+    return FiledFeedback(feedback_id, ticket, outbound)

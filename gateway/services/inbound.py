@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway import keywords
-from gateway.db import insert_or_ignore
-from gateway.models import InboundMessage, OutboundKind, OutboundMessage
+from gateway.db import ignoring_insert, table_of
+from gateway.models import InboundMessage
 from gateway.phone import is_mobile
 from gateway.providers import InboundSms
 from gateway.services.answers import Incoming
 from gateway.services.commands import dispatch
 from gateway.services.contacts import get_or_create_contact
-from gateway.services.outbox import queue_sms
+from gateway.services.outbox import queue_capped_reply
 
 REPLY_WINDOW = timedelta(hours=1)
+INBOUND = table_of(InboundMessage)
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,20 @@ def record_inbound_sms(
         return InboundOutcome(inbound_id, duplicate=False)
     now = datetime.now(UTC)
     answer = dispatch(session, Incoming(contact, inbound_id, msg.text, now), cmd)
-    if answer.text is None or not may_reply(session, contact.phone, replies_per_hour, now):
+    if answer.text is None or not is_mobile(contact.phone):
         return InboundOutcome(inbound_id, False, (), answer.ticket)
-    reply = queue_sms(
+    reply = queue_capped_reply(
         session,
         to=contact.phone,
         text=answer.text,
+        at_most=replies_per_hour,
+        since=now - REPLY_WINDOW,
         contact_id=contact.id,
         feedback_id=answer.feedback_id,
         inbound_message_id=inbound_id,
     )
-    return InboundOutcome(inbound_id, False, (reply,), answer.ticket)
+    replies = () if reply is None else (reply,)
+    return InboundOutcome(inbound_id, False, replies, answer.ticket)
 
 
 def _store(session: Session, msg: InboundSms, contact_id: int | None, command: str) -> int | None:
@@ -77,23 +81,9 @@ def _store(session: Session, msg: InboundSms, contact_id: int | None, command: s
         "contact_id": contact_id,
         "command": command,
     }
-    stmt = insert_or_ignore(session, InboundMessage, values, "provider", "provider_message_id")
-    inserted: int | None = session.scalar(stmt.returning(InboundMessage.id))
+    stmt = ignoring_insert(session, INBOUND, "provider", "provider_message_id")
+    inserted: int | None = session.connection().scalar(stmt, values)
     return inserted
-
-
-def may_reply(session: Session, phone: str, replies_per_hour: int, now: datetime) -> bool:
-    """Only mobile numbers, and at most `replies_per_hour` replies to one number an hour."""
-    if not is_mobile(phone):
-        return False
-    sent = session.scalar(
-        select(func.count(OutboundMessage.id)).where(
-            OutboundMessage.to == phone,
-            OutboundMessage.kind == OutboundKind.TRANSACTIONAL.value,
-            OutboundMessage.created_at >= now - REPLY_WINDOW,
-        )
-    )
-    return (sent or 0) < replies_per_hour
 
 
 def _find(session: Session, msg: InboundSms) -> int:

@@ -12,13 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
+from gateway.db import table_of
 from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
 from gateway.sms_text import count_segments
 
 OM = OutboundMessage
+ROWS = table_of(OM)
+INSERT_ROW = insert(ROWS).returning(ROWS.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,20 +47,65 @@ def queue_sms(
     inbound_message_id: int | None = None,
     poll_id: int | None = None,
 ) -> int:
-    """Write one outbox row in state `queued` and return its id (flushes, never commits)."""
-    row = OutboundMessage(
-        to=to,
-        text=text,
-        kind=kind.value,
-        segments=count_segments(text),
-        contact_id=contact_id,
-        feedback_id=feedback_id,
-        inbound_message_id=inbound_message_id,
-        poll_id=poll_id,
-    )
-    session.add(row)
+    """Write one outbox row in state `queued` and return its id (one INSERT … RETURNING).
+
+    Never commits. A Core insert (no ORM bulk machinery); pending ORM objects are
+    flushed first so the rows it refers to exist.
+    """
     session.flush()
-    return row.id
+    row = _row(to, text, kind, contact_id, feedback_id, inbound_message_id, poll_id)
+    row_id: int | None = session.connection().scalar(INSERT_ROW, row)
+    assert row_id is not None
+    return row_id
+
+
+def queue_capped_reply(
+    session: Session,
+    *,
+    to: str,
+    text: str,
+    at_most: int,
+    since: datetime,
+    contact_id: int,
+    feedback_id: int | None,
+    inbound_message_id: int,
+) -> int | None:
+    """`queue_sms` for a transactional reply, unless `to` already got `at_most` of them
+    since `since`: the cap's count and the write are one `INSERT … SELECT … WHERE
+    (count) < at_most RETURNING id`. None when the cap held the reply back."""
+    session.flush()
+    kind = OutboundKind.TRANSACTIONAL
+    row = _row(to, text, kind, contact_id, feedback_id, inbound_message_id, None)
+    sent = (
+        select(func.count(OM.id))
+        .where(OM.to == to, OM.kind == kind.value, OM.created_at >= since)
+        .scalar_subquery()
+    )
+    values = select(*(literal(v, ROWS.c[k].type) for k, v in row.items())).where(sent < at_most)
+    stmt = insert(ROWS).from_select(list(row), values).returning(ROWS.c.id)
+    row_id: int | None = session.connection().scalar(stmt)
+    return row_id
+
+
+def _row(
+    to: str,
+    text: str,
+    kind: OutboundKind,
+    contact_id: int | None,
+    feedback_id: int | None,
+    inbound_message_id: int | None,
+    poll_id: int | None,
+) -> dict[str, object]:
+    return {
+        "to": to,
+        "text": text,
+        "kind": kind.value,
+        "segments": count_segments(text),
+        "contact_id": contact_id,
+        "feedback_id": feedback_id,
+        "inbound_message_id": inbound_message_id,
+        "poll_id": poll_id,
+    }
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
