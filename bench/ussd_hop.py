@@ -85,10 +85,15 @@ def drive(port: int, sessions: int, seconds: float, think: float = 0.0) -> tuple
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         mine: list[float] = []
         phone = f"+62812{n:08d}"
+        if think:  # callers dial in over time, not all in the same millisecond
+            time.sleep(rng.uniform(0, 2 * think))
         while time.monotonic() < deadline:
             sid = f"ATUid_{uuid.uuid4().hex}"
             for text in texts(scripts(rng)):
                 body = urlencode({"sessionId": sid, "phoneNumber": phone, "text": text})
+                if think:  # an idle keep-alive connection is closed by the server
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 started = time.perf_counter()
                 conn.request("POST", USSD, body, {"Content-Type": FORM})
                 reply = conn.getresponse().read()
