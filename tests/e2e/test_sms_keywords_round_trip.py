@@ -73,3 +73,41 @@ def test_skm_is_recorded_and_thanked_at_the_provider(send, at_app):
     with rt.sessions() as s:
         assert s.scalar(select(SkmResponse.answers)) == "443434343"
         assert {r.status for r in s.scalars(select(OutboundMessage))} == {"sent"}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("SARAN tambah buku perpustakaan", "saran Anda diterima. No tiket"),
+        ("tanya: kapan PIP cair?", "pertanyaan Anda diterima. No tiket"),
+        ("DAFTAR Merbau guru", "terdaftar SMS info pendidikan"),
+        ("MULAI", "kembali menerima SMS info"),
+        ("HADIR XYZ9", "kode acara XYZ9 tidak ditemukan"),
+        ("DATA", "data nomor ini"),
+        ("HAPUS", "permintaan hapus data"),
+        ("bantuan", "LAPOR <isi>, SARAN <isi>"),
+        ("DAFTA", "maksud Anda"),
+        ("halo pak, sekolah anak saya jauh", "pesan Anda disimpan, tiket"),
+        ("1", "pesan Anda disimpan, tiket"),  # no poll was sent: kept as a message
+    ],
+)
+def test_every_other_keyword_reply_reaches_the_provider(send, body, expected):
+    reply = send(body)
+    assert reply is not None and expected in reply
+
+
+def test_rsvp_with_a_real_code_reaches_the_provider(send, at_app):
+    from datetime import UTC, datetime, timedelta
+
+    from gateway.models import Consultation, Rsvp
+
+    rt = at_app.extensions["suara"]
+    with rt.sessions.begin() as s:
+        starts = datetime.now(UTC) + timedelta(days=5)
+        s.add(
+            Consultation(code="MUSREN1", title="Musrenbang", place="Aula Disdik", starts_at=starts)
+        )
+    reply = send("hadir musren1")
+    assert reply is not None and "kehadiran Anda tercatat untuk MUSREN1" in reply
+    with rt.sessions() as s:
+        assert s.scalar(select(Rsvp.id)) is not None
