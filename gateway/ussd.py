@@ -112,7 +112,7 @@ class RedisStore:
     landed only leaves the state a hop behind, which ``menus.advance`` catches up.
     """
 
-    LANG_TTL = 90 * 86400
+    LANG_TTL = 86400  # the contact row stays the truth; re-read at most daily
 
     def __init__(self, redis: Redis, resume_minutes: int) -> None:
         self.redis = redis

@@ -118,7 +118,9 @@ def test_info_page_is_paged_from_the_database_and_sent_by_sms(client, rt, lang):
         assert out is not None and "pip.kemdikbud.go.id" in out.text and out.segments <= 3
 
 
-def test_skm_complete_response_is_one_row(client, rt):
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_skm_complete_response_is_one_row(client, rt, lang):
+    set_language(rt, lang)
     body = Dial(client).press("5", "2", "4", "3", "4", "4", "3", "4", "4", "3", "4")
     assert body.startswith("END ")
     with rt.sessions() as s:
@@ -174,7 +176,9 @@ def test_question_for_a_consultation_is_linked_to_it(client, rt):
         assert fb is not None and fb.consultation_id == consultation_id and fb.kind == "question"
 
 
-def test_subscribe_records_consent_then_unsubscribe_opts_out(client, rt):
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_subscribe_records_consent_then_unsubscribe_opts_out(client, rt, lang):
+    set_language(rt, lang)
     assert Dial(client, "ATUid_1").press("8", "1", "5", "2", "1").startswith("END ")
     with rt.sessions() as s:
         c = s.scalar(select(Contact))
