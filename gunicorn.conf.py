@@ -12,3 +12,8 @@ def on_starting(server: object) -> None:
         Settings.from_env()
     except ConfigError as exc:
         sys.exit(f"suara: configuration error: {exc}")
+
+
+# The request line without its query string: callback URLs carry `?token=<WEBHOOK_TOKEN>`
+# and a USSD GET carries the caller's number, neither belongs in a log.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s'

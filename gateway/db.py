@@ -24,7 +24,8 @@ def make_engine(database_url: str, *, for_worker: bool = False) -> Engine:
         kwargs["poolclass"] = NullPool
     elif not database_url.startswith("sqlite"):
         kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
-    engine = create_engine(database_url, **kwargs)
+    # hide_parameters: a database error in a log must not carry citizens' numbers or texts
+    engine = create_engine(database_url, hide_parameters=True, **kwargs)
     if database_url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

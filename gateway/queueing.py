@@ -26,6 +26,8 @@ BATCH_JOB = "workers.sms.send_batch"
 FANOUT_JOB = "workers.polls.fan_out_poll"
 REMINDER_JOB = "workers.polls.send_poll_reminder"
 SEND_RETRY = Retry(max=3, interval=[10, 60, 300])
+SEND_JOB_TIMEOUT = 300
+"""Seconds before RQ stops a send job; below SMS_STALE_SENDING_MINUTES (10 min by default)."""
 
 
 def send_job_id(outbound_id: int) -> str:
@@ -50,6 +52,7 @@ def enqueue_sends(redis: Redis, outbound_ids: Iterable[int], *, broadcast: bool 
                     args=(outbound_id,),
                     job_id=send_job_id(outbound_id),
                     retry=SEND_RETRY,
+                    timeout=SEND_JOB_TIMEOUT,
                     result_ttl=3600,
                     failure_ttl=7 * 86400,
                     pipeline=pipe,
@@ -68,7 +71,12 @@ def enqueue_batch(
     if not outbound_ids:
         return True
     queue = Queue(BROADCAST_QUEUE if broadcast else TRANSACTIONAL_QUEUE, connection=redis)
-    options = {"retry": SEND_RETRY, "result_ttl": 600, "failure_ttl": 7 * 86400}
+    options = {
+        "retry": SEND_RETRY,
+        "job_timeout": SEND_JOB_TIMEOUT,
+        "result_ttl": 600,
+        "failure_ttl": 7 * 86400,
+    }
     try:
         if at is None:
             queue.enqueue(BATCH_JOB, list(outbound_ids), **options)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -148,9 +148,34 @@ class RedisStore:
         if lang:
             commands.append(("SET", f"ussd:lang:{phone}", lang, "EX", self.LANG_TTL))
         try:
-            send_without_reply(self.redis, commands)
+            if skips_replies(self.redis):
+                send_without_reply(self.redis, commands)
+            else:  # CLIENT refused (ACL, proxy): one ordinary round trip instead
+                pipe: Any = self.redis.pipeline(transaction=False)  # redis-py: untyped
+                for command in commands:
+                    pipe.execute_command(*command)
+                pipe.execute()
         except RedisError as exc:
             log.warning("USSD state not saved for %s: %s", mask(phone), exc)
+
+
+_SKIP_SUPPORT: dict[int, bool] = {}
+
+
+def skips_replies(redis: Redis) -> bool:
+    """Whether this server lets us use CLIENT REPLY SKIP (asked once per connection pool).
+
+    An ACL without +client or a proxy refuses it; sending it anyway would leave unread
+    replies on a pooled connection."""
+    key = id(redis.connection_pool)
+    if key not in _SKIP_SUPPORT:
+        try:
+            client: Any = redis  # redis-py's execute_command is untyped
+            client.execute_command("CLIENT", "REPLY", "ON")
+            _SKIP_SUPPORT[key] = True
+        except ResponseError:
+            _SKIP_SUPPORT[key] = False
+    return _SKIP_SUPPORT[key]
 
 
 def send_without_reply(redis: Redis, commands: list[tuple[str | int, ...]]) -> None:

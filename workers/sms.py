@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from gateway.health import PROVIDER_ERROR_KEY
 from gateway.models import OutboundKind
@@ -23,11 +23,13 @@ from gateway.runtime import Runtime
 from gateway.send_errors import RecipientResult, ResponseError
 from gateway.services.outbox import Claimed, claim, defer_broadcasts, mark_called, release
 from gateway.services.send_results import RetryPolicy, apply_results
-from gateway.throttle import RecipientThrottle
+from gateway.throttle import RecipientThrottle, ThrottleTimeout
 from workers.context import current
 
 log = logging.getLogger("suara.workers.sms")
 PROVIDER_ERROR_TTL = 600
+MAX_THROTTLE_WAIT = 120.0
+"""Seconds a job may sleep for the shared rate; well under the job's time limit."""
 
 
 def send_sms(outbound_id: int) -> str:
@@ -55,15 +57,32 @@ def send_batch(outbound_ids: list[int]) -> str:
         claimed = claim(session, outbound_ids, now=now, called=called_at_claim)
     if deferred:
         enqueue_batch(rt.redis, outbound_ids, broadcast=True, at=quiet.next_allowed(now))
-    sent, requests = 0, _requests(claimed, rt.settings.sms_batch_size)
+    sent, requests = 0, _requests(claimed, _request_size(rt, throttle))
     for i, (text, rows) in enumerate(requests):
-        if not _send_one_request(rt, throttle, text, rows, stamped=called_at_claim):
+        try:
+            go_on = _send_one_request(rt, throttle, text, rows, stamped=called_at_claim)
+        except ThrottleTimeout as busy:  # the shared rate is booked ahead: come back later
+            unsent = [r.id for _, later in requests[i:] for r in later]
+            with rt.sessions.begin() as session:
+                release(session, unsent, now=datetime.now(UTC), reason="throttled")
+            later_at = datetime.now(UTC) + timedelta(seconds=busy.wait)
+            enqueue_batch(rt.redis, unsent, broadcast=rows[0].kind == OutboundKind.BROADCAST,
+                          at=later_at)  # fmt: skip
+            break
+        if not go_on:
             unsent = [r.id for _, later in requests[i + 1 :] for r in later]
             with rt.sessions.begin() as session:  # never sent: back to `queued`
                 release(session, unsent, now=datetime.now(UTC), reason="sending stopped")
             break
         sent += len(rows)
     return f"claimed {len(claimed)}, sent {sent}, deferred {deferred}"
+
+
+def _request_size(rt: Runtime, throttle: RecipientThrottle) -> int:
+    """Throttled, one request holds at most a minute of the rate, so its wait stays well
+    inside the job's time limit."""
+    size = rt.settings.sms_batch_size
+    return min(size, max(1, int(throttle.rate * 60))) if throttle.enabled else size
 
 
 def _requests(rows: Sequence[Claimed], size: int) -> list[tuple[str, list[Claimed]]]:
@@ -89,7 +108,7 @@ def _send_one_request(
         with rt.sessions.begin() as session:
             release(session, ids, now=datetime.now(UTC), reason="provider configuration error")
         return False
-    throttle.acquire(len(rows))
+    throttle.acquire(len(rows), max_wait=MAX_THROTTLE_WAIT)
     if not stamped:
         with rt.sessions.begin() as session:
             mark_called(session, ids, now=datetime.now(UTC))

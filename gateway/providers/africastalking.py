@@ -158,9 +158,9 @@ def parse_date(value: str) -> datetime:
     """
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # e.g. 0001-01-01T00:00:00+05:00 overflows in UTC
         return datetime.now(UTC)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def render_ussd(text: str, *, end: bool) -> str:
@@ -176,6 +176,8 @@ class AfricasTalkingSender:
         self._service = SMSService(settings.at_username, settings.at_api_key)
         if settings.at_api_base_url:
             base = settings.at_api_base_url.rstrip("/")
+            if not base.endswith("/version1"):  # a host or proxy root: add the API version
+                base += "/version1"
             self._service._baseUrl = base
             self._service._contentUrl = base
         self._sender_id = settings.at_sender_id or settings.at_short_code or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from gateway import keywords
 from gateway.db import ignoring_insert, table_of
-from gateway.models import InboundMessage
+from gateway.models import Contact, InboundMessage
 from gateway.phone import is_mobile
 from gateway.providers import InboundSms
 from gateway.services.answers import Incoming
@@ -18,6 +19,7 @@ from gateway.services.commands import dispatch
 from gateway.services.contacts import get_or_create_contact
 from gateway.services.outbox import queue_capped_reply
 
+log = logging.getLogger("suara.inbound")
 REPLY_WINDOW = timedelta(hours=1)
 INBOUND = table_of(InboundMessage)
 
@@ -48,6 +50,22 @@ def record_inbound_sms(
         return InboundOutcome(_find(session, msg), duplicate=True)
     if contact is None:
         return InboundOutcome(inbound_id, duplicate=False)
+    try:
+        with session.begin_nested():  # a failing command must not take the stored text along
+            return _act(session, msg, cmd, contact, inbound_id, replies_per_hour)
+    except Exception:
+        log.exception("command %s on inbound %s failed; the message is kept", cmd.kind, inbound_id)
+        return InboundOutcome(inbound_id, duplicate=False)
+
+
+def _act(
+    session: Session,
+    msg: InboundSms,
+    cmd: keywords.Command,
+    contact: Contact,
+    inbound_id: int,
+    replies_per_hour: int,
+) -> InboundOutcome:
     now = datetime.now(UTC)
     answer = dispatch(session, Incoming(contact, inbound_id, msg.text, now), cmd)
     if answer.text is None or not is_mobile(contact.phone):

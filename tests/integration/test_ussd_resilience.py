@@ -131,3 +131,19 @@ def test_garbage_after_a_real_start_reasks(client):
 def test_unparseable_hop_is_a_400_not_a_500(client):
     resp = client.post(USSD, data={"sessionId": "ATUid_x", "text": ""})
     assert resp.status_code == 400
+
+
+def test_state_is_saved_with_one_round_trip_when_the_server_refuses_client_reply(client, rt):
+    """Behind an ACL or proxy that refuses CLIENT, saving falls back to a plain pipeline
+    and the connection stays in step (no stray replies)."""
+    from gateway import ussd
+
+    ussd._SKIP_SUPPORT[id(rt.redis.connection_pool)] = False
+    try:
+        first = Dial(client, "ATUid_acl").press("4")
+        assert first.startswith("CON ")
+        again = Dial(client, "ATUid_acl").post("4")  # a retry: answered from saved state
+        assert again == first
+        assert rt.redis.get("ussd:state:ATUid_acl") is not None
+    finally:
+        ussd._SKIP_SUPPORT.pop(id(rt.redis.connection_pool), None)

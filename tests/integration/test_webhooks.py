@@ -199,3 +199,31 @@ def test_every_webhook_needs_the_token_when_configured(make_app, settings, route
     assert client.post(url + "?token=wrong", data={"id": "x"}).status_code == 403
     assert client.post(url + "?token=right-token", data={}).status_code == 400
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_failing_command_keeps_the_citizens_message(client, rt, monkeypatch):
+    """Fault injection: a bug in a command handler must not lose the stored text."""
+    from gateway.services import inbound
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("bug in a command handler")
+
+    monkeypatch.setattr(inbound, "dispatch", broken)
+    assert sms(client, "LAPOR jembatan ke sekolah putus").status_code == 200
+    with rt.sessions() as s:
+        assert s.scalar(select(InboundMessage.text)) == "LAPOR jembatan ke sekolah putus"
+    assert count(rt, Feedback) == 0
+    assert sms(client, "LAPOR jembatan ke sekolah putus").status_code == 200  # retried: kept once
+    assert count(rt, InboundMessage) == 1
+
+
+def test_an_overflowing_date_is_stored_with_the_arrival_time(client, rt):
+    form = {
+        "from": PHONE,
+        "to": "1708",
+        "text": "LAPOR x",
+        "id": "d1",
+        "date": "0001-01-01T00:00:00+05:00",
+    }
+    assert client.post(SMS, data=form).status_code == 200
+    assert count(rt, InboundMessage) == 1

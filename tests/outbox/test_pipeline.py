@@ -175,3 +175,32 @@ def test_auth_error_mid_job_releases_the_rows_not_yet_sent(build, fake_at):
     assert [(r.status, r.claimed_at, r.provider_called_at) for r in rows(rt)] == [
         ("queued", None, None)
     ] * 3
+
+
+def test_a_booked_up_throttle_defers_the_batch_instead_of_sleeping_past_the_job_limit(
+    build, fake_at
+):
+    from gateway.throttle import RecipientThrottle
+    from workers import sms as sms_jobs
+
+    _, rt = build(sms_rate_per_second=1.0, sms_batch_size=500)
+    # other workers have booked the shared rate far beyond what one job may wait
+    booked = int(sms_jobs.MAX_THROTTLE_WAIT) + 60
+    RecipientThrottle(rt.redis, 1.0, sleep=lambda _seconds: None).acquire(booked)
+    with rt.sessions.begin() as s:
+        ids = [queue_sms(s, to=phone(i), text="Info sama") for i in range(3)]
+    started = time.monotonic()
+    result = sms_jobs.send_batch(ids)
+    assert time.monotonic() - started < 5
+    assert "sent 0" in result and fake_at.requests == []
+    assert {r.status for r in rows(rt)} == {"queued"}
+    scheduled = ScheduledJobRegistry(queue=sms_jobs_queue(rt)).get_job_ids()
+    assert scheduled, "the rows come back later through a scheduled job"
+
+
+def sms_jobs_queue(rt):
+    from rq import Queue
+
+    from gateway.queueing import TRANSACTIONAL_QUEUE
+
+    return Queue(TRANSACTIONAL_QUEUE, connection=rt.redis)
