@@ -55,8 +55,8 @@ def _unknown_row_for(session: Session, update: StatusUpdate) -> OutboundMessage 
 
     The oldest `unknown` row to that number without an id takes the report's id.
     """
-    if not update.phone:
-        return None
+    if not update.phone or _in_flight_to(session, update):
+        return None  # stored unattached; the send job applies it when it records the id
     row = session.scalar(
         select(OutboundMessage)
         .where(
@@ -71,6 +71,20 @@ def _unknown_row_for(session: Session, update: StatusUpdate) -> OutboundMessage 
     if row is not None:
         row.provider_message_id = update.provider_message_id
     return row
+
+
+def _in_flight_to(session: Session, update: StatusUpdate) -> bool:
+    """A send to this number is under way: the report may be for it, not an old row."""
+    in_flight = session.scalar(
+        select(OutboundMessage.id)
+        .where(
+            OutboundMessage.provider == update.provider,
+            OutboundMessage.to == update.phone,
+            OutboundMessage.status == OutboundStatus.SENDING,
+        )
+        .limit(1)
+    )
+    return in_flight is not None
 
 
 def apply_status(
