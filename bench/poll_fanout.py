@@ -23,22 +23,22 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
+
 from redis import Redis  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, insert, select  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 from werkzeug import Request  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
+from bench.support import migrated_schema  # noqa: E402
 from gateway.models import Contact, OutboundMessage  # noqa: E402
 from gateway.queueing import enqueue_fan_out  # noqa: E402
 from gateway.services.poll_admin import OptionSpec, PollSpec, create_poll, schedule_poll  # noqa: E402
@@ -78,13 +78,6 @@ def start_fake() -> tuple[TimedFake, object, str]:
     server = make_server("127.0.0.1", 0, Request.application(fake.handler), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return fake, server, f"http://127.0.0.1:{server.server_port}/version1"
-
-
-def migrate(url: str) -> None:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    cfg.attributes["database_url"] = url
-    command.upgrade(cfg, "head")
 
 
 def seed(url: str, total: int) -> None:
@@ -230,44 +223,49 @@ def main() -> int:
     ap.add_argument("--rate", type=float, default=500.0)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(args.pg)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{args.pg}{'&' if '?' in args.pg else '?'}options=-csearch_path%3D{schema}"
     redis = Redis.from_url(args.redis)
     redis.flushdb()
     fake, server, base_url = start_fake()
     runs: list[Run] = []
     try:
-        migrate(url)
-        seed(url, max(sizes + [args.throttled]))
-        env = os.environ | {
-            "DATABASE_URL": url,
-            "REDIS_URL": args.redis,
-            "SMS_PROVIDER": "africastalking",
-            "AT_USERNAME": "disdiklabura",
-            "AT_API_KEY": "bench-key",
-            "AT_API_BASE_URL": base_url,
-            "QUIET_HOURS": "",
-            "SMS_BATCH_SIZE": str(BATCH),
-            "SMS_RATE_PER_SECOND": "0",
-            "LOG_LEVEL": "WARNING",
-        }
-        for size in sizes:
-            audience = ["A"] if size == 10_000 else ["A", "B"] if size == 20_000 else []
-            runs.append(run_poll(f"{size:,} unthrottled", url, redis, fake, env, audience))
-            redis.flushdb()
-        if args.throttled:
-            env_t = env | {"SMS_RATE_PER_SECOND": str(args.rate)}
-            label = f"{args.throttled:,} at {args.rate:g}/s"
-            runs.append(run_poll(label, url, redis, fake, env_t, ["A", "B"]))
+        with migrated_schema("bench_poll", args.pg) as url:
+            runs = measure(args, url, redis, fake, base_url, sizes)
     finally:
         server.shutdown()  # type: ignore[attr-defined]
         redis.flushdb()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    print_table(runs)
+    return 0
+
+
+def measure(
+    args: argparse.Namespace, url: str, redis: Redis, fake: Any, base_url: str, sizes: list[int]
+) -> list[Run]:
+    runs: list[Run] = []
+    seed(url, max(sizes + [args.throttled]))
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "REDIS_URL": args.redis,
+        "SMS_PROVIDER": "africastalking",
+        "AT_USERNAME": "disdiklabura",
+        "AT_API_KEY": "bench-key",
+        "AT_API_BASE_URL": base_url,
+        "QUIET_HOURS": "",
+        "SMS_BATCH_SIZE": str(BATCH),
+        "SMS_RATE_PER_SECOND": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    for size in sizes:
+        audience = ["A"] if size == 10_000 else ["A", "B"] if size == 20_000 else []
+        runs.append(run_poll(f"{size:,} unthrottled", url, redis, fake, env, audience))
+        redis.flushdb()
+    if args.throttled:
+        env_t = env | {"SMS_RATE_PER_SECOND": str(args.rate)}
+        label = f"{args.throttled:,} at {args.rate:g}/s"
+        runs.append(run_poll(label, url, redis, fake, env_t, ["A", "B"]))
+    return runs
+
+
+def print_table(runs: list[Run]) -> None:
     print()
     print(
         "| run | recipients | send -> last accepted | provider requests "
@@ -282,7 +280,6 @@ def main() -> int:
             f"| {r.label} | {r.recipients:,} | {r.seconds:.1f} s | {r.requests} | {w[0]} "
             f"| {w[1]} | {r.lost} | {r.duplicated} | {rate} |"
         )
-    return 0
 
 
 if __name__ == "__main__":

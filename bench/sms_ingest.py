@@ -23,11 +23,9 @@ import multiprocessing
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +36,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from keyword_parse import load_texts, run  # noqa: E402
 
+from bench.support import free_port, migrated_schema  # noqa: E402
 from gateway.keywords import parse  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -80,39 +79,21 @@ def bare_app() -> object:
 
 @contextmanager
 def bench_schema() -> Iterator[str]:
-    from alembic import command
-    from alembic.config import Config
+    """A migrated throwaway schema plus the bare endpoint's own table."""
     from sqlalchemy import create_engine, text
 
-    schema = f"bench_sms_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
-    try:
-        cfg = Config(str(ROOT / "alembic.ini"))
-        cfg.set_main_option("script_location", str(ROOT / "migrations"))
-        cfg.attributes["database_url"] = url
-        command.upgrade(cfg, "head")
-        with admin.begin() as conn:
+    with migrated_schema("bench_sms", PG_ADMIN_URL) as url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
             conn.execute(
                 text(
-                    f'CREATE TABLE "{schema}".bench_rows (id serial PRIMARY KEY, '
+                    "CREATE TABLE bench_rows (id serial PRIMARY KEY, "
                     "sender varchar(40) NOT NULL, body text NOT NULL, "
                     "created_at timestamptz NOT NULL DEFAULT now())"
                 )
             )
+        engine.dispose()
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from flask import Flask, Response  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from bench.support import free_port, migrated_schema  # noqa: E402
+
 USSD = "/webhooks/africastalking/ussd"
 
 bare = Flask("bare")
@@ -119,36 +120,6 @@ FORM = "application/x-www-form-urlencoded"
 
 
 # ----------------------------------------------------------------------------- setup
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def schema() -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-
-    name = f"bench_ussd_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    url = f"{PG_ADMIN}?options=-csearch_path%3D{name}"
-    try:
-        from alembic import command
-        from alembic.config import Config
-
-        cfg = Config(str(ROOT / "alembic.ini"))
-        cfg.set_main_option("script_location", str(ROOT / "migrations"))
-        cfg.attributes["database_url"] = url
-        command.upgrade(cfg, "head")
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
 
 
 @contextmanager
@@ -274,7 +245,7 @@ def main() -> None:
     from redis import Redis
 
     Redis.from_url(opts.redis).flushdb()
-    with schema() as db_url:
+    with migrated_schema("bench_ussd") as db_url:
         env = {"DATABASE_URL": db_url, "REDIS_URL": opts.redis, "SMS_PROVIDER": "console"}
         env |= {"WEBHOOK_TOKEN": "", "LOG_LEVEL": "WARNING"}
         with gunicorn("wsgi:app", env, opts) as port:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from gateway.config import PROJECT_ROOT
 from gateway.staff import cli as staff_cli
 from gateway.staff import poll_cli
 from gateway.ussd_cli import init_app as ussd_cli_init
@@ -20,15 +19,10 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    from alembic import command
-    from alembic.config import Config
-
+    from gateway.db import migrate
     from gateway.extensions import runtime
 
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.attributes["database_url"] = runtime().settings.database_url
-    command.upgrade(cfg, revision)
+    migrate(runtime().settings.database_url, revision)
     click.echo(f"database at {revision}")
 
 

@@ -74,3 +74,16 @@ def ignoring_insert(session: Session, table: Table, *keys: str) -> Insert:
 def _ignoring_insert(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return insert(table).on_conflict_do_nothing(index_elements=list(keys)).returning(table.c.id)
+
+
+def migrate(database_url: str, revision: str = "head") -> None:
+    """Apply the Alembic migrations to `database_url` (operators, tests and benchmarks)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from gateway.config import PROJECT_ROOT
+
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["database_url"] = database_url
+    command.upgrade(cfg, revision)

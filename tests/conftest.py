@@ -13,30 +13,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from flask import Flask
 from flask.testing import FlaskClient
+from pytest_httpserver import HTTPServer
 from redis import Redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import create_engine, text
 
 from gateway import create_app
-from gateway.config import PROJECT_ROOT, Settings
+from gateway.config import Settings
+from gateway.db import migrate
 from gateway.models import Base
 from gateway.queueing import QUEUES
 from gateway.runtime import Runtime, build_runtime
 from gateway.ussd_data import clear_info_cache
+from tests.fake_at import FakeAfricasTalking
 from workers import context
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _migrate(url: str) -> None:
-    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    cfg.attributes["database_url"] = url
-    command.upgrade(cfg, "head")
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +39,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if configured.startswith("sqlite"):
         path = tmp_path_factory.mktemp("db") / "suara-test.db"
         url = f"sqlite:///{path}"
-        _migrate(url)
+        migrate(url)
         yield url
         return
     admin_url = configured or PG_ADMIN_URL
@@ -56,7 +50,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     sep = "&" if "?" in admin_url else "?"
     url = f"{admin_url}{sep}options=-csearch_path%3D{schema}"
     try:
-        _migrate(url)
+        migrate(url)
         yield url
     finally:
         with admin.begin() as conn:
@@ -127,6 +121,16 @@ def run_jobs(redis: Redis) -> None:
     """Run every queued job in this process, the way a worker would (burst mode)."""
     queues = [Queue(name, connection=redis) for name in QUEUES]
     SimpleWorker(queues, connection=redis).work(burst=True, logging_level="WARNING")
+
+
+@pytest.fixture
+def fake_at(httpserver: HTTPServer) -> FakeAfricasTalking:
+    """A local fake Africa's Talking send API (tests/fake_at.py) on pytest-httpserver."""
+    fake = FakeAfricasTalking()
+    httpserver.expect_request("/version1/messaging", method="POST").respond_with_handler(
+        fake.handler
+    )
+    return fake
 
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -156,7 +156,3 @@ def _filtered(
         pattern = f"%{query.q.lower()}%"
         stmt = stmt.where(or_(func.lower(Feedback.text).like(pattern), Feedback.ticket == query.q))
     return stmt
-
-
-def _shown(value: object) -> str:
-    return "-" if value is None else str(value)

@@ -3,18 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from pytest_httpserver import HTTPServer
-
-from tests.fake_at import FakeAfricasTalking
-
-
-@pytest.fixture
-def fake_at(httpserver: HTTPServer) -> FakeAfricasTalking:
-    fake = FakeAfricasTalking()
-    httpserver.expect_request("/version1/messaging", method="POST").respond_with_handler(
-        fake.handler
-    )
-    return fake
 
 
 @pytest.fixture

@@ -10,17 +10,7 @@ from pytest_httpserver import HTTPServer
 
 from gateway.config import Settings
 from gateway.runtime import Runtime
-from tests.fake_at import FakeAfricasTalking
 from tests.outbox_helpers import at_settings
-
-
-@pytest.fixture
-def fake_at(httpserver: HTTPServer) -> FakeAfricasTalking:
-    fake = FakeAfricasTalking()
-    httpserver.expect_request("/version1/messaging", method="POST").respond_with_handler(
-        fake.handler
-    )
-    return fake
 
 
 @pytest.fixture
