@@ -16,7 +16,7 @@ from gateway.phone import mask
 from gateway.providers import africastalking as at
 from gateway.queueing import enqueue_sends
 from gateway.services.delivery import apply_delivery_report
-from gateway.services.inbound import record_inbound_sms
+from gateway.services.inbound import record_inbound_sms, store_inbound_sms
 
 log = logging.getLogger("suara.webhooks")
 SORRY = "Maaf, layanan sedang gangguan. Silakan coba lagi nanti."
@@ -61,10 +61,15 @@ def receive_ussd_event() -> Response:
 
 @bp.post("/sms")
 def receive_sms() -> Response:
-    msg = at.parse_sms(_form())
+    msg, session = at.parse_sms(_form()), db_session()
     limit = runtime().settings.sms_replies_per_hour
-    with db_session().begin():
-        outcome = record_inbound_sms(db_session(), msg, replies_per_hour=limit)
+    try:
+        with session.begin():
+            outcome = record_inbound_sms(session, msg, replies_per_hour=limit)
+    except Exception:  # a failing command must not take the citizen's text along
+        log.exception("acting on SMS %s failed; storing it alone", msg.provider_message_id)
+        with session.begin():
+            outcome = store_inbound_sms(session, msg)
     if outcome.duplicate:
         log.info("duplicate SMS %s from %s", msg.provider_message_id, mask(msg.sender))
     enqueue_sends(runtime().redis, outcome.outbound_ids)

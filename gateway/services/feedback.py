@@ -30,6 +30,7 @@ class FiledFeedback:
 TICKET_ATTEMPTS = 20
 FEEDBACK = table_of(Feedback)
 EVENTS = table_of(FeedbackEvent)
+INSERT_EVENT = insert(EVENTS)
 
 
 def _insert_with_fresh_ticket(session: Session, values: dict[str, Any]) -> tuple[int, str]:
@@ -83,8 +84,8 @@ def record_feedback(
             "due_at": first_deadline(datetime.now(UTC)),
         },
     )
-    session.execute(
-        insert(EVENTS), {"feedback_id": feedback_id, "kind": "status", "to_status": status}
+    session.connection().execute(
+        INSERT_EVENT, {"feedback_id": feedback_id, "kind": "status", "to_status": status}
     )
     outbound: tuple[int, ...] = ()
     if confirm and contact is not None and kind in CONFIRMATION_KEYS:

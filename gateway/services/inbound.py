@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +18,6 @@ from gateway.services.commands import dispatch
 from gateway.services.contacts import get_or_create_contact
 from gateway.services.outbox import queue_capped_reply
 
-log = logging.getLogger("suara.inbound")
 REPLY_WINDOW = timedelta(hours=1)
 INBOUND = table_of(InboundMessage)
 
@@ -35,27 +33,39 @@ class InboundOutcome:
 def record_inbound_sms(
     session: Session, msg: InboundSms, *, replies_per_hour: int
 ) -> InboundOutcome:
-    """Store the message first (deduplicated on the provider's id), then act on it.
+    """Store the message (deduplicated on the provider's id), then act on it, in the
+    caller's transaction.
 
     Parsing is pure and cannot fail, so the parsed command is stored with the raw row in
     one INSERT ... ON CONFLICT DO NOTHING (a retried callback is recognised by the
     provider's message id). Senders that are not a phone number (alphanumeric, short
     codes) are stored only. Replies go to mobile numbers only, at most
     `replies_per_hour` per number per hour.
+
+    If acting fails, the caller rolls the transaction back and stores the message alone
+    with `store_inbound_sms` in a new one: nothing a citizen sends is lost, and the
+    common case costs no savepoint.
     """
+    cmd, contact, stored = _store_first(session, msg)
+    if stored.duplicate or contact is None:
+        return stored
+    return _act(session, msg, cmd, contact, stored.inbound_id, replies_per_hour)
+
+
+def store_inbound_sms(session: Session, msg: InboundSms) -> InboundOutcome:
+    """Store the message only (no command, no reply): the fallback when acting failed."""
+    return _store_first(session, msg)[2]
+
+
+def _store_first(
+    session: Session, msg: InboundSms
+) -> tuple[keywords.Command, Contact | None, InboundOutcome]:
     cmd = keywords.parse(msg.text)
     contact = get_or_create_contact(session, msg.sender_phone) if msg.sender_phone else None
     inbound_id = _store(session, msg, contact.id if contact else None, cmd.kind.value)
     if inbound_id is None:
-        return InboundOutcome(_find(session, msg), duplicate=True)
-    if contact is None:
-        return InboundOutcome(inbound_id, duplicate=False)
-    try:
-        with session.begin_nested():  # a failing command must not take the stored text along
-            return _act(session, msg, cmd, contact, inbound_id, replies_per_hour)
-    except Exception:
-        log.exception("command %s on inbound %s failed; the message is kept", cmd.kind, inbound_id)
-        return InboundOutcome(inbound_id, duplicate=False)
+        return cmd, contact, InboundOutcome(_find(session, msg), duplicate=True)
+    return cmd, contact, InboundOutcome(inbound_id, duplicate=False)
 
 
 def _act(

@@ -12,7 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Integer,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from gateway.db import table_of
@@ -76,15 +87,31 @@ def queue_capped_reply(
     session.flush()
     kind = OutboundKind.TRANSACTIONAL
     row = _row(to, text, kind, contact_id, feedback_id, inbound_message_id, None)
+    params = {**row, "since": since, "at_most": at_most}
+    row_id: int | None = session.connection().scalar(_CAPPED_INSERT, params)
+    return row_id
+
+
+def _capped_insert() -> Insert:
+    """Built once: `INSERT … SELECT <row> WHERE (recent rows to :to) < :at_most RETURNING id`,
+    every value a bound parameter, so each reply reuses the compiled statement."""
+    columns = ["to", "text", "kind", "segments", "contact_id", "feedback_id"]
+    columns += ["inbound_message_id", "poll_id"]
     sent = (
         select(func.count(OM.id))
-        .where(OM.to == to, OM.kind == kind.value, OM.created_at >= since)
+        .where(
+            OM.to == bindparam("to"),
+            OM.kind == bindparam("kind"),
+            OM.created_at >= bindparam("since", type_=OM.created_at.type),
+        )
         .scalar_subquery()
     )
-    values = select(*(literal(v, ROWS.c[k].type) for k, v in row.items())).where(sent < at_most)
-    stmt = insert(ROWS).from_select(list(row), values).returning(ROWS.c.id)
-    row_id: int | None = session.connection().scalar(stmt)
-    return row_id
+    row = select(*(bindparam(name, type_=ROWS.c[name].type) for name in columns))
+    values = row.where(sent < bindparam("at_most", type_=Integer()))
+    return insert(ROWS).from_select(columns, values).returning(ROWS.c.id)
+
+
+_CAPPED_INSERT = _capped_insert()
 
 
 def _row(
