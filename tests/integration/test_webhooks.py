@@ -217,6 +217,29 @@ def test_a_failing_command_keeps_the_citizens_message(client, rt, monkeypatch):
     assert count(rt, InboundMessage) == 1
 
 
+def test_a_database_error_after_filing_rolls_the_record_back_but_keeps_the_message(
+    client, rt, monkeypatch
+):
+    """Fault injection after the report was written: the transaction is rolled back
+    (no half-filed report, no reply) and the text is stored alone, once."""
+    from sqlalchemy import text
+
+    from gateway.services import inbound
+
+    def broken(session, **_kwargs):
+        session.connection().execute(text("SELECT no_such_column FROM outbound_messages"))
+
+    monkeypatch.setattr(inbound, "queue_capped_reply", broken)
+    assert sms(client, "LAPOR atap kelas bocor").status_code == 200
+    with rt.sessions() as s:
+        stored = s.scalars(select(InboundMessage)).all()
+    assert [m.text for m in stored] == ["LAPOR atap kelas bocor"]
+    assert stored[0].contact_id is not None
+    assert count(rt, Feedback) == 0
+    assert count(rt, OutboundMessage) == 0
+    assert Queue(TRANSACTIONAL_QUEUE, connection=rt.redis).count == 0
+
+
 def test_an_overflowing_date_is_stored_with_the_arrival_time(client, rt):
     form = {
         "from": PHONE,
