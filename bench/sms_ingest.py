@@ -4,7 +4,9 @@
 (b) End-to-end webhook ingest through gunicorn on PostgreSQL: Suara's
     POST /webhooks/africastalking/sms (store, parse, record, queue the reply, enqueue the
     send job) against a bare Flask endpoint that inserts one row per request into the
-    same database, served with the same gunicorn settings, in the same run.
+    same database, served with the same gunicorn settings, in the same run. Beside each
+    rate it prints where a request's CPU goes: the gunicorn workers, PostgreSQL, Redis
+    and the load generator (Linux /proc accounting over the timed window).
 
 Run from the repository root (PostgreSQL on 127.0.0.1:5432 db `test`, Redis on 6379):
     python bench/sms_ingest.py [--seconds 10] [--max-requests 20000] [--workers 2]
@@ -36,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from keyword_parse import load_texts, run  # noqa: E402
 
-from bench.support import free_port, migrated_schema  # noqa: E402
+from bench.support import CpuMeter, free_port, migrated_schema  # noqa: E402
 from gateway.keywords import parse  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -97,7 +99,7 @@ def bench_schema() -> Iterator[str]:
 
 
 @contextmanager
-def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
+def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[tuple[int, CpuMeter]]:
     port = free_port()
     cmd = [GUNICORN, "--bind", f"{HOST}:{port}", "--workers", str(workers)]
     cmd += ["--worker-class", "sync", "--log-level", "warning", "--chdir", str(ROOT), target]
@@ -105,7 +107,7 @@ def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
     proc = subprocess.Popen(cmd, env={**os.environ, **env, "PYTHONPATH": path}, cwd=ROOT)
     try:
         wait_ready(port, proc)
-        yield port
+        yield port, CpuMeter(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -131,10 +133,13 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 30) ->
     raise SystemExit("gunicorn did not become ready")
 
 
-def client_loop(args: tuple[int, str, int, float, int, list[str], int]) -> tuple[int, int]:
-    """POST form-encoded SMS callbacks until `count` or `deadline`; (ok, errors)."""
+def client_loop(
+    args: tuple[int, str, int, float, int, list[str], int],
+) -> tuple[int, int, float]:
+    """POST form-encoded SMS callbacks until `count` or `deadline`; (ok, errors, CPU s)."""
     port, path, count, deadline, seed, texts, senders = args
     rng = random.Random(seed)
+    cpu = time.process_time()
     ok = errors = 0
     for n in range(count):
         if time.monotonic() > deadline:
@@ -152,10 +157,14 @@ def client_loop(args: tuple[int, str, int, float, int, list[str], int]) -> tuple
             errors += 1
         finally:
             conn.close()
-    return ok, errors
+    return ok, errors, time.process_time() - cpu
 
 
-def measure(port: int, path: str, options: argparse.Namespace, texts: list[str]) -> float:
+def measure(
+    server: tuple[int, CpuMeter], path: str, options: argparse.Namespace, texts: list[str]
+) -> tuple[float, dict[str, float]]:
+    """Requests/s over the timed run, and CPU milliseconds per request by process group."""
+    port, meter = server
     seeds = itertools.count(random.randrange(1_000_000))
     warm = time.monotonic() + 2
     with multiprocessing.Pool(options.clients) as pool:
@@ -168,13 +177,17 @@ def measure(port: int, path: str, options: argparse.Namespace, texts: list[str])
             (port, path, per_client, deadline, next(seeds), texts, options.senders)
             for _ in range(options.clients)
         ]
+        meter.start()
         results = pool.map(client_loop, jobs)
+        spent = meter.stop()
         elapsed = time.monotonic() - started
     ok = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     if errors:
         print(f"  {path}: {errors} failed requests")
-    return ok / elapsed
+    spent["clients"] = sum(r[2] for r in results)
+    per_request = {name: seconds * 1000 / max(ok, 1) for name, seconds in spent.items()}
+    return ok / elapsed, per_request
 
 
 def cpu_seconds(texts: list[str]) -> float:
@@ -220,16 +233,21 @@ def main() -> None:
     with bench_schema() as url:
         env = {"DATABASE_URL": url, "REDIS_URL": REDIS_URL, "SMS_PROVIDER": "console"}
         env |= {"SMS_REPLIES_PER_HOUR": "1000000", "LOG_LEVEL": "WARNING", "WEBHOOK_TOKEN": ""}
-        with gunicorn("sms_ingest:bare_app()", env, options.workers) as port:
-            bare = measure(port, BARE_PATH, options, short)
-        with gunicorn("wsgi:app", env, options.workers) as port:
-            suara = measure(port, SUARA_PATH, options, short)
+        with gunicorn("sms_ingest:bare_app()", env, options.workers) as server:
+            bare, bare_cpu = measure(server, BARE_PATH, options, short)
+        with gunicorn("wsgi:app", env, options.workers) as server:
+            suara, suara_cpu = measure(server, SUARA_PATH, options, short)
     flush_redis()
     print(f"(b) gunicorn --workers {options.workers} (sync), {options.clients} client processes, "
           f"PostgreSQL, {options.seconds:.0f} s per run, {options.senders} senders:")  # fmt: skip
     print(f"    bare insert endpoint: {bare:,.0f} requests/s")
     print(f"    Suara SMS webhook:    {suara:,.0f} requests/s")
     print(f"    ratio: {suara / bare:.2f} x (target >= 0.6)")
+    print("    CPU ms per request   gunicorn  postgres  redis  clients   total")
+    for name, cpu in (("bare", bare_cpu), ("Suara", suara_cpu)):
+        parts = [cpu[k] for k in ("server", "postgres", "redis", "clients")]
+        cells = "".join(f"{v:>9.2f}" for v in parts)
+        print(f"    {name:<19}{cells}{sum(parts):>8.2f}")
 
 
 if __name__ == "__main__":
