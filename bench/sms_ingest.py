@@ -7,6 +7,9 @@
     same database, served with the same gunicorn settings, in the same run. Beside each
     rate it prints where a request's CPU goes: the gunicorn workers, PostgreSQL, Redis
     and the load generator (Linux /proc accounting over the timed window).
+(c) The floor: a third endpoint that does only the writes any in-request filing of a
+    report needs (see `floor_app`), same settings, same run: how close to the bare
+    endpoint this design can come here at all.
 
 Run from the repository root (PostgreSQL on 127.0.0.1:5432 db `test`, Redis on 6379):
     python bench/sms_ingest.py [--seconds 10] [--max-requests 20000] [--workers 2]
@@ -67,6 +70,91 @@ def bare_app() -> object:
     def receive() -> str:
         with engine.begin() as conn:
             conn.execute(insert, {"sender": request.form["from"], "body": request.form["text"]})
+        return "OK"
+
+    @app.get("/healthz")
+    def health() -> str:
+        return "ok"
+
+    return app
+
+
+# --- (c) the floor: the least an in-request filing can do, as `sms_ingest:floor_app()` ------
+
+
+def floor_app() -> object:
+    """What any webhook that files a report inside the request must do at the least, with
+    nothing else: find or add the contact, store the raw text (deduplicated), add the
+    report under a fresh ticket and its first status event, add the reply row under the
+    hourly cap, commit, enqueue the send job. Cached Core statements on one connection:
+    no ORM, no command dispatch, no tagging, no catalogue. Every text is filed as a report.
+    It shows how close to the bare endpoint in-request filing can come on this machine."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask import Flask, request
+    from redis import Redis
+    from sqlalchemy import bindparam, func, insert, select
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    from gateway import tickets
+    from gateway.db import make_engine, table_of
+    from gateway.models import Contact, Feedback, FeedbackEvent, InboundMessage, OutboundMessage
+    from gateway.queueing import enqueue_sends
+    from gateway.services.lifecycle import first_deadline
+
+    engine = make_engine(os.environ["DATABASE_URL"])
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+    contacts, inbound, feedback = table_of(Contact), table_of(InboundMessage), table_of(Feedback)
+    events, outbound = table_of(FeedbackEvent), table_of(OutboundMessage)
+    find_contact = select(contacts.c.id).where(contacts.c.phone == bindparam("phone"))
+    add_contact = (
+        pg_insert(contacts)
+        .on_conflict_do_nothing(index_elements=["phone"])
+        .returning(contacts.c.id)
+    )
+    store = (
+        pg_insert(inbound)
+        .on_conflict_do_nothing(index_elements=["provider", "provider_message_id"])
+        .returning(inbound.c.id)
+    )
+    file = pg_insert(feedback).on_conflict_do_nothing(index_elements=["ticket"])
+    file = file.returning(feedback.c.id)
+    add_event = insert(events)
+    recent = select(func.count(outbound.c.id)).where(
+        outbound.c.to == bindparam("to"), outbound.c.created_at >= bindparam("since")
+    )
+    columns = ["to", "text", "contact_id", "feedback_id", "inbound_message_id"]
+    row = select(*(bindparam(c, type_=outbound.c[c].type) for c in columns))
+    capped = row.where(recent.scalar_subquery() < bindparam("at_most"))
+    reply = insert(outbound).from_select(columns, capped).returning(outbound.c.id)
+
+    app = Flask("floor")
+
+    @app.post(BARE_PATH)
+    def receive() -> str:
+        phone, text, now = request.form["from"], request.form["text"], datetime.now(UTC)
+        with engine.begin() as conn:
+            contact_id = conn.scalar(find_contact, {"phone": phone})
+            contact_id = contact_id or conn.scalar(add_contact, {"phone": phone})
+            raw = {"provider": "africastalking", "provider_message_id": request.form["id"]}
+            raw |= {"sender": phone, "receiver": request.form["to"], "text": text}
+            raw |= {"received_at": now, "contact_id": contact_id, "command": "report"}
+            raw |= {"raw": request.form.to_dict()}
+            inbound_id = conn.scalar(store, raw)
+            report = {"kind": "complaint", "text": text, "channel": "sms", "status": "received"}
+            report |= {"contact_id": contact_id, "inbound_message_id": inbound_id}
+            report |= {"due_at": first_deadline(now), "language": "id"}
+            feedback_id = None
+            while feedback_id is None:
+                ticket = tickets.new_ticket()
+                feedback_id = conn.scalar(file, {**report, "ticket": ticket})
+            event = {"feedback_id": feedback_id, "kind": "status", "to_status": "received"}
+            conn.execute(add_event, event)
+            answer = {"to": phone, "text": f"Laporan diterima. Tiket {ticket}."}
+            answer |= {"contact_id": contact_id, "feedback_id": feedback_id}
+            answer |= {"inbound_message_id": inbound_id, "at_most": 1_000_000}
+            reply_id = conn.scalar(reply, {**answer, "since": now - timedelta(hours=1)})
+        enqueue_sends(redis, [reply_id] if reply_id else [])
         return "OK"
 
     @app.get("/healthz")
@@ -237,14 +325,17 @@ def main() -> None:
             bare, bare_cpu = measure(server, BARE_PATH, options, short)
         with gunicorn("wsgi:app", env, options.workers) as server:
             suara, suara_cpu = measure(server, SUARA_PATH, options, short)
+        with gunicorn("sms_ingest:floor_app()", env, options.workers) as server:
+            floor, floor_cpu = measure(server, BARE_PATH, options, short)
     flush_redis()
     print(f"(b) gunicorn --workers {options.workers} (sync), {options.clients} client processes, "
           f"PostgreSQL, {options.seconds:.0f} s per run, {options.senders} senders:")  # fmt: skip
     print(f"    bare insert endpoint: {bare:,.0f} requests/s")
     print(f"    Suara SMS webhook:    {suara:,.0f} requests/s")
     print(f"    ratio: {suara / bare:.2f} x (target >= 0.6)")
+    print(f"    (c) floor of in-request filing: {floor:,.0f} requests/s, {floor / bare:.2f} x bare")
     print("    CPU ms per request   gunicorn  postgres  redis  clients   total")
-    for name, cpu in (("bare", bare_cpu), ("Suara", suara_cpu)):
+    for name, cpu in (("bare", bare_cpu), ("Suara", suara_cpu), ("floor (c)", floor_cpu)):
         parts = [cpu[k] for k in ("server", "postgres", "redis", "clients")]
         cells = "".join(f"{v:>9.2f}" for v in parts)
         print(f"    {name:<19}{cells}{sum(parts):>8.2f}")
