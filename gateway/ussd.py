@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -203,19 +204,36 @@ class HopReply:
     actions: tuple[Action, ...] = ()
 
 
+class OnDemand:
+    """The request's database session, opened the first time a hop needs it: most hops
+    never touch the database, and opening and closing a session costs CPU."""
+
+    def __init__(self, sessions: Callable[[], Session]) -> None:
+        self._sessions = sessions
+        self.session: Session | None = None
+
+    def __call__(self) -> Session:
+        if self.session is None:
+            self.session = self._sessions()
+        return self.session
+
+
 def handle_hop(
-    session: Session, store: StateStore, req: UssdRequest, *, max_chars: int = 160
+    sessions: Callable[[], Session], store: StateStore, req: UssdRequest, *, max_chars: int = 160
 ) -> HopReply:
+    """``sessions`` gives the request's database session; it is called only when needed."""
     loaded = store.load(req.session_id, req.phone, first=req.text == "")
     saved = loaded.saved
     if saved is not None and saved.state.get("last_text") == req.text:
         return HopReply(saved.reply, saved.end)  # a network retry: same reply, no side effect
+    db = OnDemand(sessions)
     try:
-        hop, origin, reply = _advance(session, req, loaded, max_chars)
-        if session.in_transaction():  # most hops never touch the database
-            session.commit()
+        hop, origin, reply = _advance(db, req, loaded, max_chars)
+        if db.session is not None and db.session.in_transaction():
+            db.session.commit()
     except BaseException:
-        session.rollback()
+        if db.session is not None:
+            db.session.rollback()
         raise
     keep = None if hop.state["node"] == RESUME_NODE else not (reply.end or _at_root(hop))
     saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin)
@@ -226,17 +244,18 @@ def handle_hop(
 
 
 def _advance(
-    session: Session, req: UssdRequest, loaded: Loaded, max_chars: int
+    db: OnDemand, req: UssdRequest, loaded: Loaded, max_chars: int
 ) -> tuple[HopResult, str | None, HopReply]:
     saved, resume = loaded.saved, loaded.resume
-    lang = str(saved.state.get("lang", "id")) if saved else _first_contact(session, req, loaded)
-    ctx = Context(DbData(session), req.phone, lang, VALIDATORS, max_chars)
+    lang = str(saved.state.get("lang", "id")) if saved else _first_contact(db, req, loaded)
+    ctx = Context(DbData(db), req.phone, lang, VALIDATORS, max_chars)
     hop = advance(tree(), saved.state if saved else None, req.text, ctx, resumable=_state(resume))
     origin = saved.origin if saved else None
     if resume is not None and hop.state["node"] == RESUME_NODE:
         origin = resume.session_id
     if not hop.actions:
         return hop, origin, HopReply(hop.screen.text, hop.screen.end)
+    session = db()
     contact = get_or_create_contact(session, req.phone)
     done = run_actions(
         session, hop.actions, contact=contact, session_id=req.session_id, origin=origin
@@ -245,20 +264,21 @@ def _advance(
     return hop, origin, HopReply(text, hop.screen.end, tuple(done.outbound_ids), hop.actions)
 
 
-def _first_contact(session: Session, req: UssdRequest, loaded: Loaded) -> str:
+def _first_contact(db: OnDemand, req: UssdRequest, loaded: Loaded) -> str:
     """First hop (or lost state): the remembered language (Redis, else the contact), and the
     dropped session's partial survey, recorded once whether or not the caller resumes it.
     The session's own row is written by the end-of-session event, not on the hot path."""
     resume = loaded.resume
     partial = partial_skm(resume.state) if resume else None
     if resume is not None and partial is not None:
+        session = db()
         contact = get_or_create_contact(session, req.phone)
         record_skm(
             session, partial, contact=contact, session_id=resume.session_id, origin=resume.origin
         )
     if loaded.lang:
         return loaded.lang
-    known = session.scalar(select(Contact.language).where(Contact.phone == req.phone))
+    known = db().scalar(select(Contact.language).where(Contact.phone == req.phone))
     return known or "id"
 
 

@@ -8,7 +8,7 @@ reporter's number, and only answers for tickets filed from the caller's own numb
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -58,11 +58,20 @@ _INFO_CACHE: dict[tuple[str, str], tuple[float, str | None]] = {}
 
 
 class DbData:
-    """A ``menus.DataSource`` reading through one SQLAlchemy session."""
+    """A ``menus.DataSource`` reading through one SQLAlchemy session (or a callable that
+    opens it on first use)."""
 
-    def __init__(self, session: Session, now: datetime | None = None) -> None:
-        self.session = session
+    def __init__(
+        self, session: Session | Callable[[], Session], now: datetime | None = None
+    ) -> None:
+        self._session = session
         self.now = now
+
+    @property
+    def session(self) -> Session:
+        if callable(self._session):
+            self._session = self._session()
+        return self._session
 
     def _now(self) -> datetime:
         return self.now or datetime.now(UTC)

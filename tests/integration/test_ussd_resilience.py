@@ -147,3 +147,15 @@ def test_state_is_saved_with_one_round_trip_when_the_server_refuses_client_reply
         assert rt.redis.get("ussd:state:ATUid_acl") is not None
     finally:
         ussd._SKIP_SUPPORT.pop(id(rt.redis.connection_pool), None)
+
+
+def test_only_hops_that_need_the_database_open_a_session(client, rt, monkeypatch):
+    dial = Dial(client, "ATUid_lazy")
+    dial.start()  # a first hop may look up the caller's language
+    opened: list[int] = []
+    sessions = rt.sessions
+    monkeypatch.setattr(rt, "sessions", lambda: opened.append(1) or sessions())
+    dial.press("1", "7")  # static menus: nothing to read, nothing to file
+    assert opened == []
+    dial.press("1", "1", "Atap bocor", "1", "1")  # the report is filed
+    assert opened
