@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis import Redis
-from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway import redis_direct
 from gateway.models import Contact
 from gateway.phone import mask
 from gateway.providers import UssdEnd, UssdRequest
@@ -125,7 +126,7 @@ class RedisStore:
         if first:
             keys += [f"ussd:resume:{phone}", f"ussd:lang:{phone}"]
         try:
-            found = self.redis.mget(keys)
+            found = redis_direct.read(self.redis, "MGET", *keys)
         except RedisError as exc:
             log.warning("USSD state unreadable for %s: %s", mask(phone), exc)
             return Loaded()
@@ -139,7 +140,7 @@ class RedisStore:
     ) -> None:
         """``resumable``: keep (True), drop (False) or leave (None) the resume copy."""
         data = saved.dumps()
-        commands: list[tuple[str | int, ...]] = [
+        commands: list[redis_direct.Command] = [
             ("SET", f"ussd:state:{saved.session_id}", data, "EX", STATE_TTL)
         ]
         if resumable and self.resume_seconds:
@@ -149,8 +150,8 @@ class RedisStore:
         if lang:
             commands.append(("SET", f"ussd:lang:{phone}", lang, "EX", self.LANG_TTL))
         try:
-            if skips_replies(self.redis):
-                send_without_reply(self.redis, commands)
+            if redis_direct.skips_replies(self.redis):
+                redis_direct.send_without_reply(self.redis, commands)
             else:  # CLIENT refused (ACL, proxy): one ordinary round trip instead
                 pipe: Any = self.redis.pipeline(transaction=False)  # redis-py: untyped
                 for command in commands:
@@ -158,42 +159,6 @@ class RedisStore:
                 pipe.execute()
         except RedisError as exc:
             log.warning("USSD state not saved for %s: %s", mask(phone), exc)
-
-
-_SKIP_SUPPORT: dict[int, bool] = {}
-
-
-def skips_replies(redis: Redis) -> bool:
-    """Whether this server lets us use CLIENT REPLY SKIP (asked once per connection pool).
-
-    An ACL without +client or a proxy refuses it; sending it anyway would leave unread
-    replies on a pooled connection."""
-    key = id(redis.connection_pool)
-    if key not in _SKIP_SUPPORT:
-        try:
-            client: Any = redis  # redis-py's execute_command is untyped
-            client.execute_command("CLIENT", "REPLY", "ON")
-            _SKIP_SUPPORT[key] = True
-        except ResponseError:
-            _SKIP_SUPPORT[key] = False
-    return _SKIP_SUPPORT[key]
-
-
-def send_without_reply(redis: Redis, commands: list[tuple[str | int, ...]]) -> None:
-    """Write commands with ``CLIENT REPLY SKIP`` before each: no reply comes back, so the
-    connection returns to the pool with nothing left to read."""
-    pool = redis.connection_pool
-    conn: Any = pool.get_connection()  # redis-py's Connection methods are untyped
-    try:
-        packed = conn.pack_commands(
-            [part for cmd in commands for part in (("CLIENT", "REPLY", "SKIP"), cmd)]
-        )
-        conn.send_packed_command(packed)
-    except BaseException:
-        conn.disconnect()
-        raise
-    finally:
-        pool.release(conn)
 
 
 @dataclass(frozen=True)

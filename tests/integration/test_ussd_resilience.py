@@ -136,9 +136,9 @@ def test_unparseable_hop_is_a_400_not_a_500(client):
 def test_state_is_saved_with_one_round_trip_when_the_server_refuses_client_reply(client, rt):
     """Behind an ACL or proxy that refuses CLIENT, saving falls back to a plain pipeline
     and the connection stays in step (no stray replies)."""
-    from gateway import ussd
+    from gateway import redis_direct
 
-    ussd._SKIP_SUPPORT[id(rt.redis.connection_pool)] = False
+    redis_direct._SKIP_SUPPORT[id(rt.redis.connection_pool)] = False
     try:
         first = Dial(client, "ATUid_acl").press("4")
         assert first.startswith("CON ")
@@ -146,7 +146,7 @@ def test_state_is_saved_with_one_round_trip_when_the_server_refuses_client_reply
         assert again == first
         assert rt.redis.get("ussd:state:ATUid_acl") is not None
     finally:
-        ussd._SKIP_SUPPORT.pop(id(rt.redis.connection_pool), None)
+        redis_direct._SKIP_SUPPORT.pop(id(rt.redis.connection_pool), None)
 
 
 def test_only_hops_that_need_the_database_open_a_session(client, rt, monkeypatch):
@@ -159,3 +159,14 @@ def test_only_hops_that_need_the_database_open_a_session(client, rt, monkeypatch
     assert opened == []
     dial.press("1", "1", "Atap bocor", "1", "1")  # the report is filed
     assert opened
+
+
+def test_a_connection_the_server_dropped_is_made_again_without_losing_the_state(client, rt, caplog):
+    from gateway import redis_direct
+
+    dial = Dial(client, "ATUid_killed")
+    expected = Dial(client, "ATUid_fresh").press("4", "1")
+    dial.press("4")
+    rt.redis.client_kill_filter(_id=redis_direct.read(rt.redis, "CLIENT", "ID"))
+    assert dial.press("1") == expected
+    assert "unreadable" not in caplog.text
