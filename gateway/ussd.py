@@ -50,6 +50,7 @@ log = logging.getLogger("suara.ussd")
 STATE_TTL = 300
 """Seconds a session's state lives: Africa's Talking ends a session after ~180 s."""
 DROPPED = frozenset({"incomplete", "failed"})
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per call
 
 
 @functools.cache
@@ -72,7 +73,7 @@ class Saved:
         data: dict[str, Any] = {"session_id": self.session_id, "state": self.state}
         data |= {"reply": self.reply}
         data |= {"end": self.end, "origin": self.origin}
-        return json.dumps(data, separators=(",", ":"))
+        return _COMPACT.encode(data)
 
     @classmethod
     def loads(cls, raw: bytes | str | None) -> Saved | None:
