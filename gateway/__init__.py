@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, Response, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
@@ -49,10 +49,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
 
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, with the signing serializer built once per key set
-    instead of on every request (building it costs a JSON dump; webhooks never use it)."""
+    """Flask's signed-cookie sessions, made cheap for requests that carry no cookie (every
+    webhook): the signing serializer is built once per key set instead of on every request,
+    and the cookie header is not parsed when there is none."""
 
     _built: tuple[object, URLSafeTimedSerializer | None] = (None, None)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if "HTTP_COOKIE" not in request.environ and self.get_signing_serializer(app):
+            return self.session_class()  # what Flask returns when the cookie is missing
+        return super().open_session(app, request)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
