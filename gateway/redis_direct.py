@@ -18,6 +18,7 @@ from redis.exceptions import ConnectionError, ResponseError, TimeoutError
 
 Command = tuple[str | int, ...]
 
+_SKIP_NEXT = b"*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n"  # CLIENT REPLY SKIP, packed
 _local = threading.local()
 _SKIP_SUPPORT: dict[int, bool] = {}
 
@@ -72,10 +73,8 @@ def send_without_reply(redis: Redis, commands: list[Command]) -> None:
     connection has nothing left to read."""
     conn = connection(redis)
     try:
-        packed = conn.pack_commands(
-            [part for cmd in commands for part in (("CLIENT", "REPLY", "SKIP"), cmd)]
-        )
-        conn.send_packed_command(packed)
+        packed = b"".join([_SKIP_NEXT + b"".join(conn.pack_command(*cmd)) for cmd in commands])
+        conn.send_packed_command([packed])
     except BaseException:
         conn.disconnect()
         raise
