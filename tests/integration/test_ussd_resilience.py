@@ -170,3 +170,42 @@ def test_a_connection_the_server_dropped_is_made_again_without_losing_the_state(
     rt.redis.client_kill_filter(_id=redis_direct.read(rt.redis, "CLIENT", "ID"))
     assert dial.press("1") == expected
     assert "unreadable" not in caplog.text
+
+
+def test_a_redis_server_that_stops_answering_reads_as_lost_state_within_the_timeout(caplog):
+    """The hop's own connection keeps the client's socket timeout: a hung server costs one
+    timeout per try, then the hop goes on as if the state were lost."""
+    import contextlib
+    import socket
+    import threading
+    import time
+
+    from redis import Redis
+
+    from gateway.ussd import Loaded, RedisStore
+
+    def answer_handshakes_only(conn: socket.socket) -> None:
+        with conn:
+            while data := conn.recv(65536):
+                if b"MGET" not in data:
+                    conn.sendall(b"+OK\r\n" * data.count(b"CLIENT"))
+
+    def serve(listener: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # the listener closed
+            while True:
+                conn, _ = listener.accept()
+                threading.Thread(target=answer_handshakes_only, args=(conn,), daemon=True).start()
+
+    found: list[Loaded] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        threading.Thread(target=serve, args=(listener,), daemon=True).start()
+        redis = Redis(port=listener.getsockname()[1], socket_timeout=0.2, protocol=2)
+        store = RedisStore(redis, 10)
+        started = time.monotonic()
+        hop = threading.Thread(target=lambda: found.append(store.load("s", "+62", first=False)))
+        hop.start()
+        hop.join(5)  # a socket without a timeout would wait here forever
+        took = time.monotonic() - started
+    assert found == [Loaded()]
+    assert "USSD state unreadable" in caplog.text
+    assert 0.2 <= took < 2
