@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway import redis_direct
@@ -50,6 +50,7 @@ log = logging.getLogger("suara.ussd")
 STATE_TTL = 300
 """Seconds a session's state lives: Africa's Talking ends a session after ~180 s."""
 DROPPED = frozenset({"incomplete", "failed"})
+LANGUAGE_OF = select(Contact.language).where(Contact.phone == bindparam("phone"))
 _COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per call
 
 
@@ -244,7 +245,7 @@ def _first_contact(db: OnDemand, req: UssdRequest, loaded: Loaded) -> str:
         )
     if loaded.lang:
         return loaded.lang
-    known = db().scalar(select(Contact.language).where(Contact.phone == req.phone))
+    known = db().scalar(LANGUAGE_OF, {"phone": req.phone})
     return known or "id"
 
 
