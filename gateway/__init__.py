@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from gateway.config import Settings
@@ -26,6 +28,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
     )
+    app.session_interface = CookieSessions()
     app.extensions["suara"] = runtime or build_runtime(settings)
 
     from gateway import cli, health, metrics, webhooks
@@ -43,6 +46,25 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_error_handler(HTTPException, _plain_http_error)
     app.register_error_handler(Exception, _unexpected_error)
     return app
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, made cheap for requests that carry no cookie (every
+    webhook): the signing serializer is built once per key set instead of on every request,
+    and the cookie header is not parsed when there is none."""
+
+    _built: tuple[object, URLSafeTimedSerializer | None] = (None, None)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if "HTTP_COOKIE" not in request.environ and self.get_signing_serializer(app):
+            return self.session_class()  # what Flask returns when the cookie is missing
+        return super().open_session(app, request)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if self._built[0] != keys:
+            self._built = (keys, super().get_signing_serializer(app))
+        return self._built[1]
 
 
 def _plain_http_error(exc: HTTPException) -> Response:

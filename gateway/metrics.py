@@ -13,8 +13,15 @@ WEBHOOK_REQUESTS = Counter(
 
 
 def init_app(app: Flask) -> None:
+    children: dict[tuple[str, int], Counter] = {}  # the labelled counters, looked up once each
+
     @app.after_request
     def count(response: Response) -> Response:
-        if request.endpoint and request.endpoint.startswith("webhooks."):
-            WEBHOOK_REQUESTS.labels(request.endpoint, str(response.status_code)).inc()
+        endpoint = request.endpoint
+        if endpoint and endpoint.startswith("webhooks."):
+            key = (endpoint, response.status_code)
+            child = children.get(key)
+            if child is None:
+                child = children[key] = WEBHOOK_REQUESTS.labels(endpoint, str(key[1]))
+            child.inc()
         return response

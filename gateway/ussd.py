@@ -25,14 +25,16 @@ from __future__ import annotations
 import functools
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis import Redis
-from redis.exceptions import RedisError, ResponseError
-from sqlalchemy import select
+from redis.exceptions import RedisError
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from gateway import redis_direct
 from gateway.models import Contact
 from gateway.phone import mask
 from gateway.providers import UssdEnd, UssdRequest
@@ -48,6 +50,8 @@ log = logging.getLogger("suara.ussd")
 STATE_TTL = 300
 """Seconds a session's state lives: Africa's Talking ends a session after ~180 s."""
 DROPPED = frozenset({"incomplete", "failed"})
+LANGUAGE_OF = select(Contact.language).where(Contact.phone == bindparam("phone"))
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per call
 
 
 @functools.cache
@@ -70,7 +74,7 @@ class Saved:
         data: dict[str, Any] = {"session_id": self.session_id, "state": self.state}
         data |= {"reply": self.reply}
         data |= {"end": self.end, "origin": self.origin}
-        return json.dumps(data, separators=(",", ":"))
+        return _COMPACT.encode(data)
 
     @classmethod
     def loads(cls, raw: bytes | str | None) -> Saved | None:
@@ -124,7 +128,7 @@ class RedisStore:
         if first:
             keys += [f"ussd:resume:{phone}", f"ussd:lang:{phone}"]
         try:
-            found = self.redis.mget(keys)
+            found = redis_direct.read(self.redis, "MGET", *keys)
         except RedisError as exc:
             log.warning("USSD state unreadable for %s: %s", mask(phone), exc)
             return Loaded()
@@ -138,7 +142,7 @@ class RedisStore:
     ) -> None:
         """``resumable``: keep (True), drop (False) or leave (None) the resume copy."""
         data = saved.dumps()
-        commands: list[tuple[str | int, ...]] = [
+        commands: list[redis_direct.Command] = [
             ("SET", f"ussd:state:{saved.session_id}", data, "EX", STATE_TTL)
         ]
         if resumable and self.resume_seconds:
@@ -148,8 +152,8 @@ class RedisStore:
         if lang:
             commands.append(("SET", f"ussd:lang:{phone}", lang, "EX", self.LANG_TTL))
         try:
-            if skips_replies(self.redis):
-                send_without_reply(self.redis, commands)
+            if redis_direct.skips_replies(self.redis):
+                redis_direct.send_without_reply(self.redis, commands)
             else:  # CLIENT refused (ACL, proxy): one ordinary round trip instead
                 pipe: Any = self.redis.pipeline(transaction=False)  # redis-py: untyped
                 for command in commands:
@@ -157,42 +161,6 @@ class RedisStore:
                 pipe.execute()
         except RedisError as exc:
             log.warning("USSD state not saved for %s: %s", mask(phone), exc)
-
-
-_SKIP_SUPPORT: dict[int, bool] = {}
-
-
-def skips_replies(redis: Redis) -> bool:
-    """Whether this server lets us use CLIENT REPLY SKIP (asked once per connection pool).
-
-    An ACL without +client or a proxy refuses it; sending it anyway would leave unread
-    replies on a pooled connection."""
-    key = id(redis.connection_pool)
-    if key not in _SKIP_SUPPORT:
-        try:
-            client: Any = redis  # redis-py's execute_command is untyped
-            client.execute_command("CLIENT", "REPLY", "ON")
-            _SKIP_SUPPORT[key] = True
-        except ResponseError:
-            _SKIP_SUPPORT[key] = False
-    return _SKIP_SUPPORT[key]
-
-
-def send_without_reply(redis: Redis, commands: list[tuple[str | int, ...]]) -> None:
-    """Write commands with ``CLIENT REPLY SKIP`` before each: no reply comes back, so the
-    connection returns to the pool with nothing left to read."""
-    pool = redis.connection_pool
-    conn: Any = pool.get_connection()  # redis-py's Connection methods are untyped
-    try:
-        packed = conn.pack_commands(
-            [part for cmd in commands for part in (("CLIENT", "REPLY", "SKIP"), cmd)]
-        )
-        conn.send_packed_command(packed)
-    except BaseException:
-        conn.disconnect()
-        raise
-    finally:
-        pool.release(conn)
 
 
 @dataclass(frozen=True)
@@ -203,19 +171,36 @@ class HopReply:
     actions: tuple[Action, ...] = ()
 
 
+class OnDemand:
+    """The request's database session, opened the first time a hop needs it: most hops
+    never touch the database, and opening and closing a session costs CPU."""
+
+    def __init__(self, sessions: Callable[[], Session]) -> None:
+        self._sessions = sessions
+        self.session: Session | None = None
+
+    def __call__(self) -> Session:
+        if self.session is None:
+            self.session = self._sessions()
+        return self.session
+
+
 def handle_hop(
-    session: Session, store: StateStore, req: UssdRequest, *, max_chars: int = 160
+    sessions: Callable[[], Session], store: StateStore, req: UssdRequest, *, max_chars: int = 160
 ) -> HopReply:
+    """``sessions`` gives the request's database session; it is called only when needed."""
     loaded = store.load(req.session_id, req.phone, first=req.text == "")
     saved = loaded.saved
     if saved is not None and saved.state.get("last_text") == req.text:
         return HopReply(saved.reply, saved.end)  # a network retry: same reply, no side effect
+    db = OnDemand(sessions)
     try:
-        hop, origin, reply = _advance(session, req, loaded, max_chars)
-        if session.in_transaction():  # most hops never touch the database
-            session.commit()
+        hop, origin, reply = _advance(db, req, loaded, max_chars)
+        if db.session is not None and db.session.in_transaction():
+            db.session.commit()
     except BaseException:
-        session.rollback()
+        if db.session is not None:
+            db.session.rollback()
         raise
     keep = None if hop.state["node"] == RESUME_NODE else not (reply.end or _at_root(hop))
     saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin)
@@ -226,17 +211,18 @@ def handle_hop(
 
 
 def _advance(
-    session: Session, req: UssdRequest, loaded: Loaded, max_chars: int
+    db: OnDemand, req: UssdRequest, loaded: Loaded, max_chars: int
 ) -> tuple[HopResult, str | None, HopReply]:
     saved, resume = loaded.saved, loaded.resume
-    lang = str(saved.state.get("lang", "id")) if saved else _first_contact(session, req, loaded)
-    ctx = Context(DbData(session), req.phone, lang, VALIDATORS, max_chars)
+    lang = str(saved.state.get("lang", "id")) if saved else _first_contact(db, req, loaded)
+    ctx = Context(DbData(db), req.phone, lang, VALIDATORS, max_chars)
     hop = advance(tree(), saved.state if saved else None, req.text, ctx, resumable=_state(resume))
     origin = saved.origin if saved else None
     if resume is not None and hop.state["node"] == RESUME_NODE:
         origin = resume.session_id
     if not hop.actions:
         return hop, origin, HopReply(hop.screen.text, hop.screen.end)
+    session = db()
     contact = get_or_create_contact(session, req.phone)
     done = run_actions(
         session, hop.actions, contact=contact, session_id=req.session_id, origin=origin
@@ -245,20 +231,21 @@ def _advance(
     return hop, origin, HopReply(text, hop.screen.end, tuple(done.outbound_ids), hop.actions)
 
 
-def _first_contact(session: Session, req: UssdRequest, loaded: Loaded) -> str:
+def _first_contact(db: OnDemand, req: UssdRequest, loaded: Loaded) -> str:
     """First hop (or lost state): the remembered language (Redis, else the contact), and the
     dropped session's partial survey, recorded once whether or not the caller resumes it.
     The session's own row is written by the end-of-session event, not on the hot path."""
     resume = loaded.resume
     partial = partial_skm(resume.state) if resume else None
     if resume is not None and partial is not None:
+        session = db()
         contact = get_or_create_contact(session, req.phone)
         record_skm(
             session, partial, contact=contact, session_id=resume.session_id, origin=resume.origin
         )
     if loaded.lang:
         return loaded.lang
-    known = session.scalar(select(Contact.language).where(Contact.phone == req.phone))
+    known = db().scalar(LANGUAGE_OF, {"phone": req.phone})
     return known or "id"
 
 

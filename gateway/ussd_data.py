@@ -8,11 +8,11 @@ reporter's number, and only answers for tickets filed from the caller's own numb
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from gateway import tickets, ussd_texts
@@ -53,16 +53,53 @@ def ticket_validator(value: str, params: Mapping[str, int]) -> str | None:
 VALIDATORS: Mapping[str, Validator] = {"ticket": ticket_validator}
 
 
+# Statements are built once: building one per call costs more CPU than running it.
+_SENT_POLLS = (
+    select(OutboundMessage.poll_id)
+    .join(Contact, Contact.id == OutboundMessage.contact_id, isouter=True)
+    .where(OutboundMessage.poll_id.is_not(None))
+    .where((OutboundMessage.to == bindparam("phone")) | (Contact.phone == bindparam("phone")))
+)
+POLLS_SENT_TO = (
+    select(Poll).where(Poll.id.in_(_SENT_POLLS)).order_by(Poll.id.desc()).limit(MAX_POLLS)
+)
+POLL_OPTIONS = (
+    select(PollOption)
+    .where(PollOption.poll_id == bindparam("poll_id"))
+    .order_by(PollOption.position)
+)
+UPCOMING = (
+    select(Consultation)
+    .where(Consultation.starts_at > bindparam("now"))
+    .order_by(Consultation.starts_at)
+    .limit(MAX_CONSULTATIONS)
+)
+INFO_PAGES = select(InfoPage).where(InfoPage.topic == bindparam("topic"))
+TICKET_STATUS = (
+    select(Feedback.status, Feedback.created_at, Feedback.updated_at)
+    .join(Contact, Contact.id == Feedback.contact_id)
+    .where(Feedback.ticket == bindparam("ticket"), Contact.phone == bindparam("phone"))
+)
+
 INFO_CACHE_SECONDS = 60.0
 _INFO_CACHE: dict[tuple[str, str], tuple[float, str | None]] = {}
 
 
 class DbData:
-    """A ``menus.DataSource`` reading through one SQLAlchemy session."""
+    """A ``menus.DataSource`` reading through one SQLAlchemy session (or a callable that
+    opens it on first use)."""
 
-    def __init__(self, session: Session, now: datetime | None = None) -> None:
-        self.session = session
+    def __init__(
+        self, session: Session | Callable[[], Session], now: datetime | None = None
+    ) -> None:
+        self._session = session
         self.now = now
+
+    @property
+    def session(self) -> Session:
+        if callable(self._session):
+            self._session = self._session()
+        return self._session
 
     def _now(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -77,15 +114,7 @@ class DbData:
         raise KeyError(provider)
 
     def _polls(self, phone: str, lang: str) -> list[Choice]:
-        sent = (
-            select(OutboundMessage.poll_id)
-            .join(Contact, Contact.id == OutboundMessage.contact_id, isouter=True)
-            .where(OutboundMessage.poll_id.is_not(None))
-            .where((OutboundMessage.to == phone) | (Contact.phone == phone))
-        )
-        polls = self.session.scalars(
-            select(Poll).where(Poll.id.in_(sent)).order_by(Poll.id.desc()).limit(MAX_POLLS)
-        )
+        polls = self.session.scalars(POLLS_SENT_TO, {"phone": phone})
         now = self._now()
         return [
             Choice(str(p.id), (lang == "en" and p.question_en) or p.question)
@@ -96,17 +125,11 @@ class DbData:
     def _poll_options(self, poll_id: str, lang: str) -> list[Choice]:
         if not poll_id.isdigit():
             return []
-        query = select(PollOption).where(PollOption.poll_id == int(poll_id))
-        options = self.session.scalars(query.order_by(PollOption.position))
+        options = self.session.scalars(POLL_OPTIONS, {"poll_id": int(poll_id)})
         return [Choice(str(o.position), (lang == "en" and o.label_en) or o.label) for o in options]
 
     def _consultations(self, lang: str) -> list[Choice]:
-        upcoming = self.session.scalars(
-            select(Consultation)
-            .where(Consultation.starts_at > self._now())
-            .order_by(Consultation.starts_at)
-            .limit(MAX_CONSULTATIONS)
-        )
+        upcoming = self.session.scalars(UPCOMING, {"now": self._now()})
         return [Choice(c.code, consultation_label(c, lang)) for c in upcoming]
 
     def text(self, topic: str, lang: str) -> str | None:
@@ -122,8 +145,7 @@ class DbData:
 
     def _text(self, topic: str, lang: str) -> str | None:
         pages = {
-            page.language: page.body
-            for page in self.session.scalars(select(InfoPage).where(InfoPage.topic == topic))
+            page.language: page.body for page in self.session.scalars(INFO_PAGES, {"topic": topic})
         }
         return pages.get(lang) or pages.get("id")
 
@@ -131,11 +153,7 @@ class DbData:
         number = tickets.clean(ticket)
         if not tickets.is_valid(number):
             return None
-        row = self.session.execute(
-            select(Feedback.status, Feedback.created_at, Feedback.updated_at)
-            .join(Contact, Contact.id == Feedback.contact_id)
-            .where(Feedback.ticket == number, Contact.phone == phone)
-        ).first()
+        row = self.session.execute(TICKET_STATUS, {"ticket": number, "phone": phone}).first()
         if row is None:
             return None
         status, created, updated = row

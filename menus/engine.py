@@ -189,7 +189,7 @@ def _shortcut(node: MenuNode, state: State) -> _Goto | None:
 def _load_choices(tree: Tree, state: State, ctx: Context) -> State:
     node = tree.nodes.get(state.node)
     if not isinstance(node, MenuNode) or not node.source:
-        return replace(state, choices=())
+        return replace(state, choices=()) if state.choices else state
     key = state.answers.get(node.source_key, "") if node.source_key else ""
     found = ctx.data.options(node.source, phone=ctx.phone, lang=state.lang, key=key)
     return replace(state, choices=tuple((c.value, _label(c.label)) for c in found))

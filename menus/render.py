@@ -31,8 +31,13 @@ def non_gsm_chars(text: str) -> list[str]:
     return sorted({c for c in text if c not in GSM7_CHARS})
 
 
+_ASCII_NOT_GSM = {code: None for code in range(128) if chr(code) not in GSM7_CHARS}
+
+
 def to_gsm(text: str) -> str:
     """Best-effort GSM-7 version of dynamic text: fold accents and quotes, drop the rest."""
+    if text.isascii():  # nothing to fold: only drop what GSM-7 lacks (controls, backtick)
+        return text.translate(_ASCII_NOT_GSM)
     folded = "".join(_SMART.get(c, c) for c in text)
     folded = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in folded if c in GSM7_CHARS)

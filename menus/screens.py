@@ -60,7 +60,8 @@ def body(tree: Tree, state: State, ctx: Context) -> str:
         head = tree.text(lang, end_text_key(node, state))
     else:
         head = tree.text(lang, node.text)
-    head = fill(head, {name: to_gsm(value) for name, value in state.answers.items()})
+    if "{" in head:
+        head = fill(head, {name: to_gsm(value) for name, value in state.answers.items()})
     if isinstance(node, MenuNode):
         labels = [label for _, label in state.choices] or static_labels(tree, lang, node.options)
         return f"{head}\n{option_lines(labels)}"

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,6 +49,8 @@ from menus import (
 )
 
 INFO_SMS_SEGMENTS = 3
+FILED_IN_SESSION = select(Feedback.ticket).where(Feedback.ussd_session_id == bindparam("sid"))
+SKM_OF_SESSION = select(SkmResponse.id).where(SkmResponse.ussd_session_id == bindparam("sid"))
 REMINDER_AHEAD = timedelta(days=1)
 
 
@@ -94,7 +96,7 @@ def run_actions(
 def _file(
     session: Session, action: FileFeedback, contact: Contact, session_id: str, out: ActionOutcome
 ) -> str:
-    existing = session.scalar(select(Feedback.ticket).where(Feedback.ussd_session_id == session_id))
+    existing = session.scalar(FILED_IN_SESSION, {"sid": session_id})
     if existing is not None:  # the same final hop again: one session files one record
         return existing
     consultation_id = None
@@ -128,7 +130,7 @@ def record_skm(
     origin: str | None = None,
 ) -> None:
     """One row per USSD session; a later row of a resumed survey replaces the dropped one's."""
-    if session.scalar(select(SkmResponse.id).where(SkmResponse.ussd_session_id == session_id)):
+    if session.scalar(SKM_OF_SESSION, {"sid": session_id}):
         return
     if origin:
         session.execute(

@@ -136,9 +136,9 @@ def test_unparseable_hop_is_a_400_not_a_500(client):
 def test_state_is_saved_with_one_round_trip_when_the_server_refuses_client_reply(client, rt):
     """Behind an ACL or proxy that refuses CLIENT, saving falls back to a plain pipeline
     and the connection stays in step (no stray replies)."""
-    from gateway import ussd
+    from gateway import redis_direct
 
-    ussd._SKIP_SUPPORT[id(rt.redis.connection_pool)] = False
+    redis_direct._SKIP_SUPPORT[id(rt.redis.connection_pool)] = False
     try:
         first = Dial(client, "ATUid_acl").press("4")
         assert first.startswith("CON ")
@@ -146,4 +146,66 @@ def test_state_is_saved_with_one_round_trip_when_the_server_refuses_client_reply
         assert again == first
         assert rt.redis.get("ussd:state:ATUid_acl") is not None
     finally:
-        ussd._SKIP_SUPPORT.pop(id(rt.redis.connection_pool), None)
+        redis_direct._SKIP_SUPPORT.pop(id(rt.redis.connection_pool), None)
+
+
+def test_only_hops_that_need_the_database_open_a_session(client, rt, monkeypatch):
+    dial = Dial(client, "ATUid_lazy")
+    dial.start()  # a first hop may look up the caller's language
+    opened: list[int] = []
+    sessions = rt.sessions
+    monkeypatch.setattr(rt, "sessions", lambda: opened.append(1) or sessions())
+    dial.press("1", "7")  # static menus: nothing to read, nothing to file
+    assert opened == []
+    dial.press("1", "1", "Atap bocor", "1", "1")  # the report is filed
+    assert opened
+
+
+def test_a_connection_the_server_dropped_is_made_again_without_losing_the_state(client, rt, caplog):
+    from gateway import redis_direct
+
+    dial = Dial(client, "ATUid_killed")
+    expected = Dial(client, "ATUid_fresh").press("4", "1")
+    dial.press("4")
+    rt.redis.client_kill_filter(_id=redis_direct.read(rt.redis, "CLIENT", "ID"))
+    assert dial.press("1") == expected
+    assert "unreadable" not in caplog.text
+
+
+def test_a_redis_server_that_stops_answering_reads_as_lost_state_within_the_timeout(caplog):
+    """The hop's own connection keeps the client's socket timeout: a hung server costs one
+    timeout per try, then the hop goes on as if the state were lost."""
+    import contextlib
+    import socket
+    import threading
+    import time
+
+    from redis import Redis
+
+    from gateway.ussd import Loaded, RedisStore
+
+    def answer_handshakes_only(conn: socket.socket) -> None:
+        with conn:
+            while data := conn.recv(65536):
+                if b"MGET" not in data:
+                    conn.sendall(b"+OK\r\n" * data.count(b"CLIENT"))
+
+    def serve(listener: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # the listener closed
+            while True:
+                conn, _ = listener.accept()
+                threading.Thread(target=answer_handshakes_only, args=(conn,), daemon=True).start()
+
+    found: list[Loaded] = []
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        threading.Thread(target=serve, args=(listener,), daemon=True).start()
+        redis = Redis(port=listener.getsockname()[1], socket_timeout=0.2, protocol=2)
+        store = RedisStore(redis, 10)
+        started = time.monotonic()
+        hop = threading.Thread(target=lambda: found.append(store.load("s", "+62", first=False)))
+        hop.start()
+        hop.join(5)  # a socket without a timeout would wait here forever
+        took = time.monotonic() - started
+    assert found == [Loaded()]
+    assert "USSD state unreadable" in caplog.text
+    assert 0.2 <= took < 2

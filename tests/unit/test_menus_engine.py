@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,7 +22,7 @@ from menus import (
     start,
     step,
 )
-from menus.render import non_gsm_chars, paginate, to_gsm
+from menus.render import GSM7_CHARS, non_gsm_chars, paginate, to_gsm
 from menus.rules import school_is_madrasah, school_is_province
 from tests.unit.menus_fakes import damm_ok, make_ctx
 
@@ -52,6 +53,12 @@ def test_paging_keeps_every_word() -> None:
 
 def test_dynamic_text_is_folded_to_gsm() -> None:
     assert non_gsm_chars(to_gsm("\u201cRapat\u201d \u2013 Aula \U0001f600 caf\u00e9")) == []
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_is_folded_like_any_other_text(text: str) -> None:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if c in GSM7_CHARS)
+    assert to_gsm(text) == folded
 
 
 def test_fill_leaves_unknown_placeholders() -> None:
