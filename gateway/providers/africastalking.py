@@ -220,11 +220,16 @@ def _phone(form: Mapping[str, str], name: str) -> str:
         raise InvalidPayload(f"field '{name}': {exc}") from None
 
 
+MAX_COUNT = 2**31 - 1  # an INTEGER column on every backend
+
+
 def _int(value: str | None) -> int | None:
+    """A count or duration; None when missing, not a number or out of range."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and 0 <= number <= MAX_COUNT else None
 
 
 def _raw(form: Mapping[str, str]) -> dict[str, Any]:

@@ -181,6 +181,16 @@ def test_end_of_session_event_is_upserted(client, rt):
         assert (rows[0].status, rows[0].hops_count, rows[0].duration_ms) == ("Incomplete", 3, 4210)
 
 
+@pytest.mark.parametrize("hops", ["2150000000", "-3", "99999999999999999999"])
+def test_end_of_session_event_with_an_impossible_count_is_stored_without_it(client, rt, hops):
+    form = {"sessionId": "ATUid_big", "phoneNumber": PHONE, "status": "Failed"}
+    form |= {"hopsCount": hops, "durationInMillis": hops}
+    assert client.post(EVENTS, data=form).status_code == 200
+    with rt.sessions() as s:
+        row = s.scalars(select(UssdSession)).one()
+        assert (row.status, row.hops_count, row.duration_ms) == ("Failed", None, None)
+
+
 def test_readyz_reports_ready_with_real_parts(client):
     resp = client.get("/readyz")
     assert resp.status_code == 200 and resp.json == {"status": "ready"}
