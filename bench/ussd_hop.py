@@ -11,6 +11,8 @@ under identical gunicorn settings on 127.0.0.1, drives mixed sessions (info brow
 status checks, SKM) at each concurrency level for a bounded time, prints hops/s, p50 and p99 for
 both and their ratio, then the Redis cost of a hop that files nothing: commands (server-side
 INFO commandstats delta) and round trips (client-side, counted in-process on the same code).
+A third endpoint, the floor (`floor()`: form, one state read, one state write, a fixed
+screen), shows how close to bare any design with session state in Redis gets here.
 Everything it started is stopped and its schema dropped, even on failure.
 """
 
@@ -49,6 +51,28 @@ bare = Flask("bare")
 @bare.post(USSD)
 def bare_hop() -> Response:
     return Response("CON Suara Disdik Labura\n1 Lapor masalah", mimetype="text/plain")
+
+
+def floor() -> Flask:
+    """The least a USSD endpoint with session state in Redis does per hop, and nothing else:
+    read the form, read the state (one round trip), write it back (no reply awaited, through
+    the same per-thread connection as Suara), answer a fixed screen. No menu, no database.
+    Served as `bench.ussd_hop:floor()`; it shows how close to bare such a design can get."""
+    from flask import request
+    from redis import Redis
+
+    from gateway import redis_direct
+
+    app, redis = Flask("floor"), Redis.from_url(os.environ["REDIS_URL"])
+
+    @app.post(USSD)
+    def floor_hop() -> Response:
+        key, text = f"ussd:state:{request.form['sessionId']}", request.form.get("text", "")
+        redis_direct.read(redis, "MGET", key)
+        redis_direct.send_without_reply(redis, [("SET", key, text, "EX", 300)])
+        return Response("CON Suara Disdik Labura\n1 Lapor masalah", mimetype="text/plain")
+
+    return app
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -261,15 +285,20 @@ def main() -> None:
         with gunicorn("bench.ussd_hop:bare", env, opts) as port:
             bare_rows = measure(port, levels, opts.seconds)
             bare_think = paced(port, opts)
+        with gunicorn("bench.ussd_hop:floor()", env, opts) as port:
+            floor_rows = measure(port, levels, opts.seconds)
         trips, sent = redis_round_trips(db_url, opts.redis)
     Redis.from_url(opts.redis).flushdb()
     print(f"gunicorn --workers {opts.workers} --threads {opts.threads}, {opts.seconds:g} s/level")
-    print("sessions | app hops/s  p50 ms  p99 ms | bare hops/s  p50 ms  p99 ms | ratio")
+    print(
+        "sessions | app hops/s  p50 ms  p99 ms | bare hops/s  p50 ms  p99 ms | ratio"
+        " | floor hops/s  ratio"
+    )
     for level in levels:
         (a, a50, a99), (b, b50, b99) = app_rows[level], bare_rows[level]
         print(
             f"{level:8} | {a:11} {a50:7.1f} {a99:7.1f} | {b:11} {b50:7.1f} {b99:7.1f} |"
-            f" {a / b:5.2f}"
+            f" {a / b:5.2f} | {floor_rows[level][0]:12} {floor_rows[level][0] / b:6.2f}"
         )
     print(
         f"{opts.think_sessions} sessions, ~{opts.think:g} s think time between keys:"
