@@ -34,7 +34,12 @@ def check_digit(body: str) -> str:
 
 def is_valid(ticket: str) -> bool:
     """True when `ticket` has the right length, only digits, and a correct check digit."""
-    return len(ticket) == TICKET_LENGTH and ticket.isdigit() and check_digit(ticket) == "0"
+    return (
+        len(ticket) == TICKET_LENGTH
+        and ticket.isascii()
+        and ticket.isdigit()
+        and check_digit(ticket) == "0"
+    )
 
 
 def new_ticket() -> str:
@@ -44,5 +49,6 @@ def new_ticket() -> str:
 
 
 def clean(raw: str) -> str:
-    """Strip spaces, dashes and a leading '#' a citizen may type around a ticket."""
-    return "".join(ch for ch in raw if ch.isdigit())
+    """Strip spaces, dashes and a leading '#' a citizen may type around a ticket; digits of
+    other scripts (full-width, Arabic-Indic) become ASCII, other digit-like signs (²) go."""
+    return "".join(str(int(ch)) for ch in raw if ch.isdecimal())

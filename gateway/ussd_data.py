@@ -123,7 +123,7 @@ class DbData:
         ]
 
     def _poll_options(self, poll_id: str, lang: str) -> list[Choice]:
-        if not poll_id.isdigit():
+        if not poll_id.isdecimal():
             return []
         options = self.session.scalars(POLL_OPTIONS, {"poll_id": int(poll_id)})
         return [Choice(str(o.position), (lang == "en" and o.label_en) or o.label) for o in options]

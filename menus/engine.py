@@ -114,7 +114,7 @@ def _turn_page(tree: Tree, state: State, ctx: Context, *, forward: bool) -> Step
 
 def _pick(count: int, value: str) -> int | None:
     """The 0-based index of a numbered choice, or None."""
-    if value.isdigit() and 1 <= int(value) <= count:
+    if value.isdecimal() and 1 <= int(value) <= count:  # not isdigit: int("²") fails
         return int(value) - 1
     return None
 

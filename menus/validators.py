@@ -24,7 +24,7 @@ def text(value: str, params: Mapping[str, int]) -> str | None:
 def digits(value: str, params: Mapping[str, int]) -> str | None:
     """Only digits, ``min``..``max`` of them."""
     value = value.strip()
-    if not value.isdigit() or not params.get("min", 1) <= len(value) <= params.get("max", 20):
+    if not value.isdecimal() or not params.get("min", 1) <= len(value) <= params.get("max", 20):
         return "err.digits"
     return None
 

@@ -189,7 +189,7 @@ def _subscribe(contact: Contact, action: Subscribe) -> None:
 
 
 def _answer_poll(session: Session, action: AnswerPoll, contact: Contact) -> None:
-    poll = session.get(Poll, int(action.poll_id)) if action.poll_id.isdigit() else None
+    poll = session.get(Poll, int(action.poll_id)) if action.poll_id.isdecimal() else None
     if poll is None:
         return
     answer = str(action.option_index)

@@ -170,7 +170,7 @@ def _when(value: str, errors: dict[str, str]) -> datetime | None:
 
 
 def _int(name: str, value: str, low: int, high: int, errors: dict[str, str]) -> int | None:
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not value.isdecimal() or not low <= int(value) <= high:
         errors[name] = f"expected a whole number from {low} to {high}"
         return None
     return int(value)

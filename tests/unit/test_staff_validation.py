@@ -39,6 +39,11 @@ def test_list_query_reports_every_bad_field():
     assert set(errors) == {"status", "kind", "channel", "category", "limit", "cursor", "since"}
 
 
+def test_digit_like_signs_are_a_field_error_not_a_crash():
+    errors = errors_of(parse_list_query, {"limit": "²", "cursor": "³"})
+    assert set(errors) == {"limit", "cursor"}
+
+
 def test_status_change():
     change = parse_status_change({"status": "resolved", "note": " sudah ", "notify": False})
     assert (change.status, change.note, change.notify) == ("resolved", "sudah", False)

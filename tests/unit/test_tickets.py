@@ -29,3 +29,9 @@ def test_wrong_length_or_letters_are_invalid():
     assert not tickets.is_valid("12345")
     assert not tickets.is_valid("12a4567")
     assert tickets.clean(" #123-4567 ") == "1234567"
+
+
+def test_digits_of_other_scripts_are_read_and_digit_like_signs_refused():
+    assert tickets.clean("１２３４５６６") == "1234566"  # full-width, as some phones send
+    assert tickets.clean("#123²4566") == "1234566"  # a superscript is no digit
+    assert not tickets.is_valid("²²²²²²²")  # isdigit() is True for these; no crash
