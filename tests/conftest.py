@@ -65,7 +65,11 @@ def redis_url() -> str:
 
 @pytest.fixture
 def settings(database_url: str, redis_url: str) -> Settings:
-    return Settings(database_url=database_url, redis_url=redis_url, sms_replies_per_hour=100)
+    """Quiet hours off: a test must not pass by day and fail by night (21:00-07:00 WIB).
+    Tests of quiet hours set their own window around the current time."""
+    return Settings(
+        database_url=database_url, redis_url=redis_url, sms_replies_per_hour=100, quiet_hours=""
+    )
 
 
 @pytest.fixture
