@@ -13,12 +13,14 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound, Unauthorized
 
+from gateway import tickets
 from gateway.extensions import db_session, runtime
 from gateway.queueing import enqueue_sends
 from gateway.services import staff_feedback as svc
 from gateway.staff import auth, render
 from gateway.staff.validation import (
     ValidationFailed,
+    nul_errors,
     parse_list_query,
     parse_patch,
     parse_reply,
@@ -38,6 +40,9 @@ def authenticate() -> None:
         raise Forbidden("viewers cannot change anything")
     g.staff_id, g.staff_role = user.id, user.role
     db_session().rollback()  # end the read-only auth transaction; views open their own
+    errors = nul_errors(request.args, request.get_json(silent=True))
+    if errors:
+        raise ValidationFailed(errors)
 
 
 @bp.get("/feedback")
@@ -104,7 +109,7 @@ def http_error(exc: HTTPException) -> tuple[Response, int]:
 
 
 def _find(ticket: str) -> svc.FeedbackItem:
-    item = svc.find_feedback(db_session(), ticket)
+    item = svc.find_feedback(db_session(), ticket) if tickets.is_valid(ticket) else None
     if item is None:
         raise NotFound(f"no feedback with ticket {ticket[:12]}")
     return item

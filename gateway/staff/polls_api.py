@@ -31,9 +31,18 @@ from gateway.services.poll_results import (
 )
 from gateway.staff.guard import current_staff, require_role
 from gateway.staff.poll_schema import PollInvalid, parse_poll
+from gateway.staff.validation import MAX_ID, nul_errors
 
 bp = Blueprint("staff_polls", __name__, url_prefix="/api/v1")
 WRITE = ("admin", "officer")
+MAX_RECIPIENT_PAGE = 1_000_000
+
+
+@bp.before_request
+def refuse_nul() -> None:
+    errors = nul_errors(request.args, request.get_json(silent=True))
+    if errors:
+        raise PollInvalid(errors)
 
 
 @bp.post("/polls")
@@ -113,7 +122,7 @@ def results_csv(poll_id: int) -> Response:
 @require_role()
 def recipients(poll_id: int) -> Response:
     _poll(poll_id)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(MAX_RECIPIENT_PAGE, max(1, request.args.get("page", 1, type=int) or 1))
     per_page = min(500, max(1, request.args.get("per_page", 100, type=int) or 100))
     return jsonify(recipients_page(db_session(), poll_id, page=page, per_page=per_page))
 
@@ -140,7 +149,7 @@ def preview_json(preview: Preview) -> dict[str, Any]:
 
 
 def _poll(poll_id: int) -> Poll:
-    poll = db_session().get(Poll, poll_id)
+    poll = db_session().get(Poll, poll_id) if poll_id <= MAX_ID else None
     if poll is None:
         raise NotFound(f"no poll {poll_id}")
     return poll

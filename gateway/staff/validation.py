@@ -15,6 +15,7 @@ from gateway.models import Channel, FeedbackKind, FeedbackStatus
 from gateway.phone import try_normalize
 from gateway.sms_text import count_segments, to_gsm7
 
+MAX_ID = 2**31 - 1  # an INTEGER key on every backend
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
 MAX_NOTE = 1000
@@ -81,7 +82,7 @@ def parse_list_query(args: Mapping[str, str]) -> ListQuery:
     if args.get("q"):
         values["q"] = args["q"].strip()[:100] or None
     if args.get("cursor"):
-        values["cursor"] = _int("cursor", args["cursor"], 1, 2**31, errors)
+        values["cursor"] = _int("cursor", args["cursor"], 1, MAX_ID, errors)
     if args.get("limit"):
         values["limit"] = _int("limit", args["limit"], 1, MAX_PAGE, errors)
     if errors:
@@ -141,6 +142,30 @@ def parse_patch(body: object) -> dict[str, Any]:
     return {name: values.get(name) for name in PATCHABLE if name in data}
 
 
+def nul_errors(args: Mapping[str, str], body: object) -> dict[str, str]:
+    """Fields of the query string or JSON body holding a NUL character anywhere (nested too):
+    no text column stores one, so they are refused up front with the field named."""
+    errors = {name: NUL_MESSAGE for name, value in args.items() if "\x00" in f"{name}{value}"}
+    if isinstance(body, dict):
+        errors |= {str(k): NUL_MESSAGE for k, v in body.items() if _has_nul(k) or _has_nul(v)}
+    elif _has_nul(body):
+        errors["body"] = NUL_MESSAGE
+    return errors
+
+
+NUL_MESSAGE = "must not contain NUL characters"
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _object(body: object) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ValidationFailed({"body": "expected a JSON object"})
@@ -187,7 +212,7 @@ def _text(data: dict[str, Any], name: str, limit: int, errors: dict[str, str]) -
 
 
 def _staff_id(value: object, errors: dict[str, str]) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         errors["assigned_to"] = "expected a staff user id or null"
         return None
     return value
