@@ -16,6 +16,7 @@ from gateway.phone import try_normalize
 from gateway.sms_text import count_segments, to_gsm7
 
 MAX_ID = 2**31 - 1  # an INTEGER key on every backend
+NUL_MESSAGE = "must not contain NUL characters"
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
 MAX_NOTE = 1000
@@ -151,9 +152,6 @@ def nul_errors(args: Mapping[str, str], body: object) -> dict[str, str]:
     elif _has_nul(body):
         errors["body"] = NUL_MESSAGE
     return errors
-
-
-NUL_MESSAGE = "must not contain NUL characters"
 
 
 def _has_nul(value: object) -> bool:
