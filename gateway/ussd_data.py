@@ -86,20 +86,16 @@ _INFO_CACHE: dict[tuple[str, str], tuple[float, str | None]] = {}
 
 
 class DbData:
-    """A ``menus.DataSource`` reading through one SQLAlchemy session (or a callable that
-    opens it on first use)."""
+    """A ``menus.DataSource`` reading through the session ``sessions`` gives (called only
+    when a read is needed: the hop's ``ussd.OnDemand`` opens it on first use)."""
 
-    def __init__(
-        self, session: Session | Callable[[], Session], now: datetime | None = None
-    ) -> None:
-        self._session = session
+    def __init__(self, sessions: Callable[[], Session], now: datetime | None = None) -> None:
+        self._sessions = sessions
         self.now = now
 
     @property
     def session(self) -> Session:
-        if callable(self._session):
-            self._session = self._session()
-        return self._session
+        return self._sessions()
 
     def _now(self) -> datetime:
         return self.now or datetime.now(UTC)

@@ -197,7 +197,7 @@ def _answer_poll(session: Session, action: AnswerPoll, contact: Contact) -> None
 
 
 def _info_sms(session: Session, action: SendInfoSms, contact: Contact) -> list[int]:
-    body = DbData(session).text(action.topic, action.lang or contact.language)
+    body = DbData(lambda: session).text(action.topic, action.lang or contact.language)
     if not body:
         return []
     text = truncate_to_segments(to_gsm7(f"Disdik Labura: {body}"), INFO_SMS_SEGMENTS)
