@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from gateway.extensions import close_db_session
     from gateway.staff import api as staff_api
     from gateway.staff import polls_api
+    from gateway.ussd_fast import UssdFastPath
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.teardown_appcontext(close_db_session)
     app.register_error_handler(HTTPException, _plain_http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    app.wsgi_app = UssdFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

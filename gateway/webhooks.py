@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
 from gateway import ussd
@@ -15,6 +17,7 @@ from gateway.extensions import db_session, runtime
 from gateway.phone import mask
 from gateway.providers import africastalking as at
 from gateway.queueing import enqueue_sends
+from gateway.runtime import Runtime
 from gateway.services.delivery import apply_delivery_report
 from gateway.services.inbound import record_inbound_sms, store_inbound_sms
 
@@ -41,15 +44,22 @@ def _form() -> dict[str, str]:
 
 @bp.route("/ussd", methods=["POST", "GET"])
 def receive_ussd() -> Response:
-    req, rt = at.parse_ussd(_form()), runtime()
+    """Reached for what ``gateway.ussd_fast`` leaves to Flask (bad token or form, odd bodies)."""
+    return _plain(answer_ussd(runtime(), _form(), db_session))
+
+
+def answer_ussd(rt: Runtime, form: Mapping[str, str], sessions: Callable[[], Session]) -> str:
+    """The reply (``CON …``/``END …``) to one hop's form; ``InvalidPayload`` if it is bad.
+    Shared by the view above and the WSGI fast path."""
+    req = at.parse_ussd(form)
     store = ussd.RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     try:
-        reply = ussd.handle_hop(db_session, store, req, max_chars=rt.settings.ussd_max_chars)
+        reply = ussd.handle_hop(sessions, store, req, max_chars=rt.settings.ussd_max_chars)
     except SQLAlchemyError:
         log.exception("USSD hop failed for %s", mask(req.phone))
-        return _plain(at.render_ussd(SORRY, end=True))
+        return at.render_ussd(SORRY, end=True)
     enqueue_sends(rt.redis, reply.outbound_ids)
-    return _plain(at.render_ussd(reply.text, end=reply.end))
+    return at.render_ussd(reply.text, end=reply.end)
 
 
 @bp.post("/ussd/events")
