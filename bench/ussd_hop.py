@@ -12,7 +12,8 @@ status checks, SKM) at each concurrency level for a bounded time, prints hops/s,
 both and their ratio, then the Redis cost of a hop that files nothing: commands (server-side
 INFO commandstats delta) and round trips (client-side, counted in-process on the same code).
 A third endpoint, the floor (`floor()`: form, one state read, one state write, a fixed
-screen), shows how close to bare any design with session state in Redis gets here.
+screen, served at the WSGI level like Suara's hop), shows how close to bare any design with
+session state in Redis gets here.
 Everything it started is stopped and its schema dropped, even on failure.
 """
 
@@ -53,26 +54,30 @@ def bare_hop() -> Response:
     return Response("CON Suara Disdik Labura\n1 Lapor masalah", mimetype="text/plain")
 
 
-def floor() -> Flask:
+def floor() -> Any:
     """The least a USSD endpoint with session state in Redis does per hop, and nothing else:
-    read the form, read the state (one round trip), write it back (no reply awaited, through
-    the same per-thread connection as Suara), answer a fixed screen. No menu, no database.
+    read and parse the form, read the state (one round trip), write it back (no reply
+    awaited, through the same per-thread connection as Suara), answer a fixed screen. No
+    menu, no database; served at the WSGI level like Suara's hop (`gateway.ussd_fast`).
     Served as `bench.ussd_hop:floor()`; it shows how close to bare such a design can get."""
-    from flask import request
     from redis import Redis
 
     from gateway import redis_direct
+    from gateway.providers.africastalking import parse_form
 
-    app, redis = Flask("floor"), Redis.from_url(os.environ["REDIS_URL"])
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+    screen = b"CON Suara Disdik Labura\n1 Lapor masalah"
 
-    @app.post(USSD)
-    def floor_hop() -> Response:
-        key, text = f"ussd:state:{request.form['sessionId']}", request.form.get("text", "")
+    def floor_hop(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        form = parse_form(environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"])))
+        key = f"ussd:state:{form['sessionId']}"
         redis_direct.read(redis, "MGET", key)
-        redis_direct.send_without_reply(redis, [("SET", key, text, "EX", 300)])
-        return Response("CON Suara Disdik Labura\n1 Lapor masalah", mimetype="text/plain")
+        redis_direct.send_without_reply(redis, [("SET", key, form.get("text", ""), "EX", 300)])
+        headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(screen)))]
+        start_response("200 OK", headers)
+        return [screen]
 
-    return app
+    return floor_hop
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -292,13 +297,14 @@ def main() -> None:
     print(f"gunicorn --workers {opts.workers} --threads {opts.threads}, {opts.seconds:g} s/level")
     print(
         "sessions | app hops/s  p50 ms  p99 ms | bare hops/s  p50 ms  p99 ms | ratio"
-        " | floor hops/s  ratio"
+        " | floor hops/s  p99 ms  ratio"
     )
     for level in levels:
         (a, a50, a99), (b, b50, b99) = app_rows[level], bare_rows[level]
         print(
             f"{level:8} | {a:11} {a50:7.1f} {a99:7.1f} | {b:11} {b50:7.1f} {b99:7.1f} |"
-            f" {a / b:5.2f} | {floor_rows[level][0]:12} {floor_rows[level][0] / b:6.2f}"
+            f" {a / b:5.2f} | {floor_rows[level][0]:12} {floor_rows[level][2]:7.1f}"
+            f" {floor_rows[level][0] / b:6.2f}"
         )
     print(
         f"{opts.think_sessions} sessions, ~{opts.think:g} s think time between keys:"
