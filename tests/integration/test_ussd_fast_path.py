@@ -12,6 +12,7 @@ from werkzeug.test import Client, EnvironBuilder
 
 from gateway.models import Feedback
 from gateway.ussd_fast import UssdFastPath
+from gateway.webhooks import SORRY
 from tests.integration.ussd_helpers import USSD, Dial
 
 pytestmark = pytest.mark.integration
@@ -134,7 +135,7 @@ def test_a_database_that_is_down_gets_the_apology_not_an_error(make_app, setting
         USSD, data={"sessionId": "ATUid_db", "phoneNumber": "+6281234567890", "text": ""}
     )  # a first hop from an unknown number reads the caller's language
     assert resp.status_code == 200
-    assert resp.get_data(as_text=True) == "END Maaf, layanan sedang gangguan. Silakan coba lagi nanti."
+    assert resp.get_data(as_text=True) == f"END {SORRY}"
 
 
 def test_an_unexpected_error_is_logged_and_answered_503(client, monkeypatch, caplog):
