@@ -91,9 +91,7 @@ def test_refusals_come_from_flask_with_the_body_intact(fast, handed, request_kwa
 
 
 def test_a_body_shorter_than_announced_is_a_400(fast, handed):
-    builder = EnvironBuilder(
-        path=USSD, method="POST", data=b"sessionId=ATUid_x", content_type=FORM
-    )
+    builder = EnvironBuilder(path=USSD, method="POST", data=b"sessionId=ATUid_x", content_type=FORM)
     environ = builder.get_environ()
     environ["CONTENT_LENGTH"] = "500"
     assert fast.open(environ).status_code == 400
