@@ -8,10 +8,10 @@ Run from the repository root (needs PostgreSQL on 127.0.0.1:5432 db `test` and R
 It creates its own PostgreSQL schema (migrated, info pages seeded), flushes and uses a spare
 Redis db (console SMS provider, nothing leaves the machine), starts the app and a bare endpoint
 under identical gunicorn settings on 127.0.0.1, drives mixed sessions (info browsing, reports,
-status checks, SKM) at each concurrency level for a bounded time, prints hops/s, p50 and p99 for
-both and their ratio, then the Redis cost of a hop that files nothing: commands (server-side
-INFO commandstats delta) and round trips (client-side, counted in-process on the same code).
-A third endpoint, the floor (`floor()`: form, one state read, one state write, a fixed
+status checks, SKM) at each concurrency level for a bounded time (each level on every
+endpoint in turn), prints hops/s, p50 and p99 for both and their ratio, then the Redis cost
+of a hop that files nothing: commands (server-side INFO commandstats delta) and round trips
+(client-side, counted in-process on the same code). A third endpoint, the floor (`floor()`: form, one state read, one state write, a fixed
 screen, served at the WSGI level like Suara's hop), shows how close to bare any design with
 session state in Redis gets here.
 Everything it started is stopped and its schema dropped, even on failure.
@@ -173,13 +173,20 @@ def gunicorn(target: str, env: dict[str, str], opts: argparse.Namespace) -> Iter
             proc.kill()
 
 
-def measure(port: int, levels: list[int], seconds: float) -> dict[int, tuple[int, float, float]]:
-    drive(port, 4, 1.0)  # warm-up
-    found = {}
+Row = tuple[int, float, float]  # hops/s, p50 ms, p99 ms
+
+
+def measure(ports: dict[str, int], levels: list[int], seconds: float) -> dict[str, dict[int, Row]]:
+    """Each level on every endpoint in turn (app, bare, floor, then the next level), so a
+    machine that slows down or speeds up during the run skews all three alike."""
+    for port in ports.values():
+        drive(port, 4, 1.0)  # warm-up
+    found: dict[str, dict[int, Row]] = {name: {} for name in ports}
     for level in levels:
-        rate, lat = drive(port, level, seconds)
-        ms = sorted(x * 1000 for x in lat)
-        found[level] = (rate, statistics.median(ms), ms[int(len(ms) * 0.99) - 1])
+        for name, port in ports.items():
+            rate, lat = drive(port, level, seconds)
+            ms = sorted(x * 1000 for x in lat)
+            found[name][level] = (rate, statistics.median(ms), ms[int(len(ms) * 0.99) - 1])
     return found
 
 
@@ -283,15 +290,17 @@ def main() -> None:
     with migrated_schema("bench_ussd") as db_url:
         env = {"DATABASE_URL": db_url, "REDIS_URL": opts.redis, "SMS_PROVIDER": "console"}
         env |= {"WEBHOOK_TOKEN": "", "LOG_LEVEL": "WARNING"}
-        with gunicorn("wsgi:app", env, opts) as port:
-            app_rows = measure(port, levels, opts.seconds)
-            app_think = paced(port, opts)
-            commands = redis_commands(opts.redis, port, 200)
-        with gunicorn("bench.ussd_hop:bare", env, opts) as port:
-            bare_rows = measure(port, levels, opts.seconds)
-            bare_think = paced(port, opts)
-        with gunicorn("bench.ussd_hop:floor()", env, opts) as port:
-            floor_rows = measure(port, levels, opts.seconds)
+        with (
+            gunicorn("wsgi:app", env, opts) as app_port,
+            gunicorn("bench.ussd_hop:bare", env, opts) as bare_port,
+            gunicorn("bench.ussd_hop:floor()", env, opts) as floor_port,
+        ):
+            ports = {"app": app_port, "bare": bare_port, "floor": floor_port}
+            rows = measure(ports, levels, opts.seconds)
+            app_think = paced(app_port, opts)
+            bare_think = paced(bare_port, opts)
+            commands = redis_commands(opts.redis, app_port, 200)
+        app_rows, bare_rows, floor_rows = rows["app"], rows["bare"], rows["floor"]
         trips, sent = redis_round_trips(db_url, opts.redis)
     Redis.from_url(opts.redis).flushdb()
     print(f"gunicorn --workers {opts.workers} --threads {opts.threads}, {opts.seconds:g} s/level")
