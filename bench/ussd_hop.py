@@ -6,14 +6,15 @@ Run from the repository root (needs PostgreSQL on 127.0.0.1:5432 db `test` and R
                              [--levels 16,64,200] [--workers 2] [--threads 4]
 
 It creates its own PostgreSQL schema (migrated, info pages seeded), flushes and uses a spare
-Redis db (console SMS provider, nothing leaves the machine), starts the app and a bare endpoint
-under identical gunicorn settings on 127.0.0.1, drives mixed sessions (info browsing, reports,
-status checks, SKM) at each concurrency level for a bounded time (each level on every
-endpoint in turn), prints hops/s, p50 and p99 for both and their ratio, then the Redis cost
-of a hop that files nothing: commands (server-side INFO commandstats delta) and round trips
-(client-side, counted in-process on the same code). A third endpoint, the floor (`floor()`: form, one state read, one state write, a fixed
-screen, served at the WSGI level like Suara's hop), shows how close to bare any design with
-session state in Redis gets here.
+Redis db (console SMS provider, nothing leaves the machine) and starts three endpoints under
+identical gunicorn settings on 127.0.0.1: the app, a bare Flask endpoint, and the floor
+(`floor()`: form, one state read, one state write, a fixed screen, served at the WSGI level
+like Suara's hop), which shows how close to bare any design with session state in Redis
+gets here. It drives mixed sessions (info browsing, reports, status checks, SKM) at each
+concurrency level for a bounded time, each level on every endpoint in turn, and prints
+hops/s, p50 and p99 and the ratios to bare; then the Redis cost of a hop that files
+nothing: commands (server-side INFO commandstats delta) and round trips (client-side,
+counted in-process on the same code).
 Everything it started is stopped and its schema dropped, even on failure.
 """
 
