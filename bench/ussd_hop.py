@@ -81,6 +81,14 @@ def floor() -> Any:
     return floor_hop
 
 
+def flask_view() -> Any:
+    """Suara with every hop through its Flask view, the USSD fast path left out: run with
+    `--app "bench.ussd_hop:flask_view()"` to see what the fast path gains."""
+    from wsgi import app
+
+    return app.wsgi_app.flask_wsgi
+
+
 # ----------------------------------------------------------------------------- sessions
 
 
@@ -277,6 +285,7 @@ def redis_round_trips(db_url: str, redis_url: str) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--app", default="wsgi:app", help="what gunicorn serves as the app")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--levels", default="16,64,200")
     parser.add_argument("--workers", type=int, default=2)
@@ -292,7 +301,7 @@ def main() -> None:
         env = {"DATABASE_URL": db_url, "REDIS_URL": opts.redis, "SMS_PROVIDER": "console"}
         env |= {"WEBHOOK_TOKEN": "", "LOG_LEVEL": "WARNING"}
         with (
-            gunicorn("wsgi:app", env, opts) as app_port,
+            gunicorn(opts.app, env, opts) as app_port,
             gunicorn("bench.ussd_hop:bare", env, opts) as bare_port,
             gunicorn("bench.ussd_hop:floor()", env, opts) as floor_port,
         ):
@@ -304,7 +313,8 @@ def main() -> None:
         app_rows, bare_rows, floor_rows = rows["app"], rows["bare"], rows["floor"]
         trips, sent = redis_round_trips(db_url, opts.redis)
     Redis.from_url(opts.redis).flushdb()
-    print(f"gunicorn --workers {opts.workers} --threads {opts.threads}, {opts.seconds:g} s/level")
+    print(f"app {opts.app}; gunicorn --workers {opts.workers} --threads {opts.threads},", end=" ")
+    print(f"{opts.seconds:g} s/level")
     print(
         "sessions | app hops/s  p50 ms  p99 ms | bare hops/s  p50 ms  p99 ms | ratio"
         " | floor hops/s  p99 ms  ratio"
