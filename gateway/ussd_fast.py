@@ -90,13 +90,16 @@ class UssdFastPath:
         method = environ.get("REQUEST_METHOD")
         if method == "GET":
             return str(environ.get("QUERY_STRING", "")).encode("latin-1")
-        length = environ.get("CONTENT_LENGTH", "")
+        length = str(environ.get("CONTENT_LENGTH") or "")
         if method != "POST" or not (length.isascii() and length.isdigit()):
             return None
         if int(length) > self.max_body:
             return None
-        body: bytes = environ["wsgi.input"].read(int(length))
-        if len(body) != int(length):
+        try:
+            body: bytes = environ["wsgi.input"].read(int(length))
+        except Exception:  # the caller went away mid-body (the server's own error type)
+            body = b""
+        if len(body) != int(length):  # Flask answers a short body with 400
             environ["wsgi.input"] = io.BytesIO(body)
             return None
         return body

@@ -98,6 +98,17 @@ def test_a_body_shorter_than_announced_is_a_400(fast, handed):
     assert handed.paths == [USSD]
 
 
+def test_a_caller_gone_mid_body_is_a_400(fast, handed):
+    class Broken:
+        def read(self, *_: Any) -> bytes:
+            raise OSError("connection reset by peer")
+
+    environ = EnvironBuilder(path=USSD, method="POST", data=b"x" * 80).get_environ()
+    environ["wsgi.input"] = Broken()
+    assert fast.open(environ).status_code == 400
+    assert handed.paths == [USSD]
+
+
 def test_a_chunked_body_without_length_is_left_to_flask(fast, handed):
     builder = EnvironBuilder(path=USSD, method="POST", data=b"sessionId=ATUid_x&text=")
     environ = builder.get_environ()
