@@ -4,8 +4,9 @@ Run from the repository root (needs PostgreSQL on 127.0.0.1:5432 db `test` and R
 
     python bench/ussd_cpu.py [--hops 4000] [--redis redis://127.0.0.1:6379/7]
 
-Plays the same mixed sessions as `bench/ussd_hop.py` (64 callers' numbers) straight into
-WSGI callables and prints the process CPU time per hop for:
+Plays the same mixed sessions as `bench/ussd_hop.py` (64 callers' numbers, one session after
+another, a caller asked to continue a dropped session starting afresh) straight into WSGI
+callables and prints the process CPU time per hop for:
 
 - **app**: `wsgi:app` as served (the USSD fast path in front of Flask);
 - **flask view**: the same app with the fast path left out (every hop through Flask);
@@ -33,54 +34,64 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.support import migrated_schema  # noqa: E402
-from bench.ussd_hop import USSD, bare, floor, scripts, texts  # noqa: E402
+from bench.ussd_hop import USSD, bare, floor, next_text, scripts  # noqa: E402
 
 KINDS = {"4": "info", "1": "report", "3": "status", "5": "skm"}
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def bodies(count: int, kind: str, seed: int) -> list[bytes]:
-    """Whole sessions' hops until ``count`` (``kind``: one session kind, or ``mix``)."""
-    rng, found = random.Random(seed), []
-    while len(found) < count:
-        inputs = scripts(rng)
-        if kind != "mix" and KINDS[inputs[0]] != kind:
+Session = tuple[str, str, list[str]]  # session id, phone, the script's keys
+
+
+def sessions(count: int, kind: str, seed: int) -> list[Session]:
+    """Sessions of one kind (or ``mix``) with about ``count`` hops in all."""
+    rng, found, hops = random.Random(seed), [], 0
+    while hops < count:
+        keys = scripts(rng)
+        if kind != "mix" and KINDS[keys[0]] != kind:
             continue
-        sid, phone = f"ATUid_{uuid.uuid4().hex}", f"+62812{rng.randint(0, 63):08d}"
-        for text in texts(inputs):
-            found.append(urlencode({"sessionId": sid, "phoneNumber": phone, "text": text}).encode())
+        found.append((f"ATUid_{uuid.uuid4().hex}", f"+62812{rng.randint(0, 63):08d}", keys))
+        hops += len(keys) + 1
     return found
 
 
-def play(app: Wsgi, hops: list[bytes]) -> float:
-    """CPU seconds of this process to answer ``hops``."""
+def play(app: Wsgi, calls: list[Session]) -> float:
+    """CPU seconds per hop of this process to play ``calls`` the way `bench/ussd_hop.py`
+    does (building each hop's form counts too, alike for every endpoint)."""
 
     def start_response(status: str, headers: list[tuple[str, str]], exc: Any = None) -> None:
         assert status.startswith("200"), status
 
-    started = time.process_time()
-    for body in hops:
-        environ = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": USSD,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "bench",
-            "SERVER_PORT": "80",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "CONTENT_TYPE": "application/x-www-form-urlencoded",
-            "CONTENT_LENGTH": str(len(body)),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-        }
-        reply = app(environ, start_response)
-        for _ in reply:
-            pass
-        getattr(reply, "close", lambda: None)()
-    return time.process_time() - started
+    hops, started = 0, time.process_time()
+    for session_id, phone, script in calls:
+        keys, text = list(script), ""
+        while True:
+            form = {"sessionId": session_id, "phoneNumber": phone, "text": text}
+            body = urlencode(form).encode()
+            environ = {
+                "REQUEST_METHOD": "POST",
+                "PATH_INFO": USSD,
+                "QUERY_STRING": "",
+                "SERVER_NAME": "bench",
+                "SERVER_PORT": "80",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                "CONTENT_LENGTH": str(len(body)),
+                "wsgi.url_scheme": "http",
+                "wsgi.input": io.BytesIO(body),
+                "wsgi.errors": sys.stderr,
+                "wsgi.multithread": True,
+                "wsgi.multiprocess": True,
+                "wsgi.run_once": False,
+            }
+            answer = app(environ, start_response)
+            reply = b"".join(answer)
+            getattr(answer, "close", lambda: None)()
+            hops += 1
+            if not reply.startswith(b"CON") or not keys:
+                break
+            text = next_text(text, reply, keys)
+    return (time.process_time() - started) / hops
 
 
 def main() -> None:
@@ -111,11 +122,11 @@ def main() -> None:
         for kind in ("mix", "info", "report", "status", "skm"):
             cells = []
             for endpoint in endpoints.values():
-                play(endpoint, bodies(200, kind, next(seeds)))  # warm-up
-                runs = []
-                for _ in range(opts.rounds):
-                    hops = bodies(opts.hops, kind, next(seeds))
-                    runs.append(play(endpoint, hops) / len(hops))
+                play(endpoint, sessions(200, kind, next(seeds)))  # warm-up
+                runs = [
+                    play(endpoint, sessions(opts.hops, kind, next(seeds)))
+                    for _ in range(opts.rounds)
+                ]
                 cells.append(f"{min(runs) * 1e6:10.0f}")
             print(f"{kind:8} | " + " | ".join(cells))
     Redis.from_url(opts.redis).flushdb()

@@ -10,8 +10,9 @@ Redis db (console SMS provider, nothing leaves the machine) and starts three end
 identical gunicorn settings on 127.0.0.1: the app, a bare Flask endpoint, and the floor
 (`floor()`: form, one state read, one state write, a fixed screen, served at the WSGI level
 like Suara's hop), which shows how close to bare any design with session state in Redis
-gets here. It drives mixed sessions (info browsing, reports, status checks, SKM) at each
-concurrency level for a bounded time, each level on every endpoint in turn, and prints
+gets here. It drives mixed sessions (info browsing, reports, status checks, SKM; a caller
+asked whether to continue a dropped session starts afresh) at each concurrency level for a
+bounded time, each level on every endpoint in turn, and prints
 hops/s, p50 and p99 and the ratios to bare; then the Redis cost of a hop that files
 nothing: commands (server-side INFO commandstats delta) and round trips (client-side,
 counted in-process on the same code).
@@ -21,6 +22,7 @@ Everything it started is stopped and its schema dropped, even on failure.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import os
 import random
@@ -112,6 +114,22 @@ def texts(inputs: list[str]) -> Iterator[str]:
         yield text
 
 
+@functools.cache
+def resume_question() -> bytes:
+    """The first line of the screen that offers to continue a dropped session."""
+    from menus import load_tree
+
+    return load_tree().text("id", "resume.ask").encode()
+
+
+def next_text(text: str, reply: bytes, keys: list[str]) -> str:
+    """The next hop's ``text``: the caller's next key, except that a caller whose last
+    session dropped, and who is asked whether to continue it, starts afresh ("2") and
+    then plays the script (else the script's keys would answer the wrong screens)."""
+    key = "2" if text == "" and resume_question() in reply else keys.pop(0)
+    return key if text == "" else f"{text}*{key}"
+
+
 def drive(port: int, sessions: int, seconds: float, think: float = 0.0) -> tuple[int, list[float]]:
     """``sessions`` concurrent callers, each dialling again until time is up. ``think``: the
     mean pause between a screen and the caller's next key (0 = hammer the server)."""
@@ -127,8 +145,8 @@ def drive(port: int, sessions: int, seconds: float, think: float = 0.0) -> tuple
         if think:  # callers dial in over time, not all in the same millisecond
             time.sleep(rng.uniform(0, 2 * think))
         while time.monotonic() < deadline:
-            sid = f"ATUid_{uuid.uuid4().hex}"
-            for text in texts(scripts(rng)):
+            sid, keys, text = f"ATUid_{uuid.uuid4().hex}", scripts(rng), ""
+            while True:
                 body = urlencode({"sessionId": sid, "phoneNumber": phone, "text": text})
                 if think:  # an idle keep-alive connection is closed by the server
                     conn.close()
@@ -137,8 +155,9 @@ def drive(port: int, sessions: int, seconds: float, think: float = 0.0) -> tuple
                 conn.request("POST", USSD, body, {"Content-Type": FORM})
                 reply = conn.getresponse().read()
                 mine.append(time.perf_counter() - started)
-                if not reply.startswith(b"CON") or time.monotonic() >= deadline:
+                if not reply.startswith(b"CON") or not keys or time.monotonic() >= deadline:
                     break
+                text = next_text(text, reply, keys)
                 if think:
                     time.sleep(rng.uniform(0.5 * think, 1.5 * think))
         conn.close()
@@ -279,6 +298,20 @@ def redis_round_trips(db_url: str, redis_url: str) -> tuple[float, float]:
     return counts[0] / hops, counts[1] / hops
 
 
+def filed_rows(db_url: str) -> str:
+    """What the app's hops wrote: proof that the mix filed reports and surveys."""
+    from sqlalchemy import create_engine, func, select
+
+    from gateway.models import Feedback, SkmResponse
+
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        reports = conn.scalar(select(func.count()).select_from(Feedback))
+        surveys = conn.scalar(select(func.count()).where(SkmResponse.complete.is_(True)))
+    engine.dispose()
+    return f"{reports} reports, {surveys} complete surveys"
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -311,6 +344,7 @@ def main() -> None:
             bare_think = paced(bare_port, opts)
             commands = redis_commands(opts.redis, app_port, 200)
         app_rows, bare_rows, floor_rows = rows["app"], rows["bare"], rows["floor"]
+        filed = filed_rows(db_url)  # before the in-process count adds its own
         trips, sent = redis_round_trips(db_url, opts.redis)
     Redis.from_url(opts.redis).flushdb()
     print(f"app {opts.app}; gunicorn --workers {opts.workers} --threads {opts.threads},", end=" ")
@@ -331,6 +365,7 @@ def main() -> None:
         f" app p50 {app_think[0]:.1f} ms p99 {app_think[1]:.1f} ms ({app_think[2]} hops) |"
         f" bare p50 {bare_think[0]:.1f} ms p99 {bare_think[1]:.1f} ms"
     )
+    print(f"Filed through the app during the run: {filed}")
     print(f"Redis per non-filing hop, in-process: {trips:.2f} round trips, {sent:.2f} writes")
     print(f"Redis commands per non-filing hop, server-wide INFO commandstats: {commands:.2f}")
     print("  (server-wide: includes other clients of the same Redis server, if any)")
