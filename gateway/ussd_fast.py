@@ -58,14 +58,12 @@ class UssdFastPath:
         if body is None:
             return self.flask_wsgi(environ, start_response)
         try:
-            form = at.parse_form(body)
-        except InvalidPayload:
+            req = at.parse_ussd(at.parse_form(body))
+        except InvalidPayload:  # refused before anything happened: Flask says why
             return self._to_flask(environ, body, start_response)
         db = OnDemand(self.rt.sessions)
         try:
-            reply = answer_ussd(self.rt, form, db)
-        except InvalidPayload:
-            return self._to_flask(environ, body, start_response)
+            reply = answer_ussd(self.rt, req, db)
         except Exception:
             log.exception("unhandled error on %s", PATH)
             self.failed.inc()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,6 +15,7 @@ from gateway import ussd
 from gateway.errors import InvalidPayload
 from gateway.extensions import db_session, runtime
 from gateway.phone import mask
+from gateway.providers import UssdRequest
 from gateway.providers import africastalking as at
 from gateway.queueing import enqueue_sends
 from gateway.runtime import Runtime
@@ -45,13 +46,12 @@ def _form() -> dict[str, str]:
 @bp.route("/ussd", methods=["POST", "GET"])
 def receive_ussd() -> Response:
     """Reached for what ``gateway.ussd_fast`` leaves to Flask (bad token or form, odd bodies)."""
-    return _plain(answer_ussd(runtime(), _form(), db_session))
+    return _plain(answer_ussd(runtime(), at.parse_ussd(_form()), db_session))
 
 
-def answer_ussd(rt: Runtime, form: Mapping[str, str], sessions: Callable[[], Session]) -> str:
-    """The reply (``CON …``/``END …``) to one hop's form; ``InvalidPayload`` if it is bad.
-    Shared by the view above and the WSGI fast path."""
-    req = at.parse_ussd(form)
+def answer_ussd(rt: Runtime, req: UssdRequest, sessions: Callable[[], Session]) -> str:
+    """The reply (``CON …``/``END …``) to one parsed hop; shared by the view above and the
+    WSGI fast path."""
     store = ussd.RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     try:
         reply = ussd.handle_hop(sessions, store, req, max_chars=rt.settings.ussd_max_chars)
