@@ -12,10 +12,10 @@ identical gunicorn settings on 127.0.0.1: the app, a bare Flask endpoint, and th
 like Suara's hop), which shows how close to bare any design with session state in Redis
 gets here. It drives mixed sessions (info browsing, reports, status checks, SKM; a caller
 asked whether to continue a dropped session starts afresh) at each concurrency level for a
-bounded time, each level on every endpoint in turn, and prints
-hops/s, p50 and p99 and the ratios to bare; then the Redis cost of a hop that files
-nothing: commands (server-side INFO commandstats delta) and round trips (client-side,
-counted in-process on the same code).
+bounded time, each level on every endpoint in turn, and prints hops/s, p50 and p99 and the
+ratios to bare, what the app filed, then the Redis cost of a hop that files nothing:
+commands (server-side INFO commandstats delta) and round trips (client-side, counted
+in-process on the same code).
 Everything it started is stopped and its schema dropped, even on failure.
 """
 
