@@ -40,10 +40,10 @@ KINDS = {"4": "info", "1": "report", "3": "status", "5": "skm"}
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-Session = tuple[str, str, list[str]]  # session id, phone, the script's keys
+Call = tuple[str, str, list[str]]  # session id, phone, the script's keys
 
 
-def sessions(count: int, kind: str, seed: int) -> list[Session]:
+def sessions(count: int, kind: str, seed: int) -> list[Call]:
     """Sessions of one kind (or ``mix``) with about ``count`` hops in all."""
     rng, found, hops = random.Random(seed), [], 0
     while hops < count:
@@ -55,7 +55,7 @@ def sessions(count: int, kind: str, seed: int) -> list[Session]:
     return found
 
 
-def play(app: Wsgi, calls: list[Session]) -> float:
+def play(app: Wsgi, calls: list[Call]) -> float:
     """CPU seconds per hop of this process to play ``calls`` the way `bench/ussd_hop.py`
     does (building each hop's form counts too, alike for every endpoint)."""
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from gateway.config import PROJECT_ROOT
 from gateway.models import Feedback
+from tests.integration.ussd_helpers import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -33,9 +34,7 @@ def hop(session_id: str, text: str) -> str:
 @pytest.fixture
 def server(app, settings) -> Iterator[int]:
     """gunicorn serving `wsgi:app` on the test database and Redis db (cleaned by `app`)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = os.environ | {
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,

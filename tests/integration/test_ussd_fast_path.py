@@ -13,7 +13,7 @@ from werkzeug.test import Client, EnvironBuilder
 from gateway.models import Feedback
 from gateway.ussd_fast import UssdFastPath
 from gateway.webhooks import SORRY
-from tests.integration.ussd_helpers import USSD, Dial
+from tests.integration.ussd_helpers import USSD, Dial, free_port
 
 pytestmark = pytest.mark.integration
 FORM = "application/x-www-form-urlencoded"
@@ -178,7 +178,4 @@ def test_hops_are_counted_under_the_views_name(client):
 def _unreachable_engine() -> Any:
     from sqlalchemy import create_engine
 
-    with __import__("socket").socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/test")
+    return create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test")

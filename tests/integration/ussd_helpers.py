@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,13 @@ from gateway.models import Consultation, Contact, InfoPage, OutboundMessage, Pol
 USSD = "/webhooks/africastalking/ussd"
 EVENTS = "/webhooks/africastalking/ussd/events"
 PHONE = "+6281234567890"
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on (until someone binds it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class Dial:
