@@ -17,7 +17,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gateway.keywords import parse  # noqa: E402
+from gateway.sms.keywords import parse  # noqa: E402
 
 CORPUS = ROOT / "tests" / "fixtures" / "sms_corpus.yaml"
 

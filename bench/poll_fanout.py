@@ -40,8 +40,8 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from bench.support import migrated_schema  # noqa: E402
 from gateway.models import Contact, OutboundMessage  # noqa: E402
-from gateway.queueing import enqueue_fan_out  # noqa: E402
-from gateway.services.poll_admin import OptionSpec, PollSpec, create_poll, schedule_poll  # noqa: E402
+from gateway.outbox.enqueue import enqueue_fan_out  # noqa: E402
+from gateway.polls.admin import OptionSpec, PollSpec, create_poll, schedule_poll  # noqa: E402
 from tests.fake_at import FakeAfricasTalking  # noqa: E402
 
 BATCH = 500

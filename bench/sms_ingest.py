@@ -42,7 +42,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from keyword_parse import load_texts, run  # noqa: E402
 
 from bench.support import CpuMeter, free_port, migrated_schema  # noqa: E402
-from gateway.keywords import parse  # noqa: E402
+from gateway.sms.keywords import parse  # noqa: E402
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -96,11 +96,11 @@ def floor_app() -> object:
     from sqlalchemy import bindparam, func, insert, select
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-    from gateway import tickets
+    from gateway.common import tickets
     from gateway.db import make_engine, table_of
+    from gateway.feedback.lifecycle import first_deadline
     from gateway.models import Contact, Feedback, FeedbackEvent, InboundMessage, OutboundMessage
-    from gateway.queueing import enqueue_sends
-    from gateway.services.lifecycle import first_deadline
+    from gateway.outbox.enqueue import enqueue_sends
 
     engine = make_engine(os.environ["DATABASE_URL"])
     redis = Redis.from_url(os.environ["REDIS_URL"])

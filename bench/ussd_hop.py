@@ -65,8 +65,8 @@ def floor() -> Any:
     Served as `bench.ussd_hop:floor()`; it shows how close to bare such a design can get."""
     from redis import Redis
 
-    from gateway import redis_direct
     from gateway.providers.africastalking import parse_form
+    from gateway.ussd import redis_direct
 
     redis = Redis.from_url(os.environ["REDIS_URL"])
     screen = b"CON Suara Disdik Labura\n1 Lapor masalah"

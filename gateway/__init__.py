@@ -32,10 +32,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.extensions["suara"] = runtime or build_runtime(settings)
 
     from gateway import cli, health, metrics, webhooks
-    from gateway.extensions import close_db_session
     from gateway.staff import api as staff_api
     from gateway.staff import polls_api
-    from gateway.ussd_fast import UssdFastPath
+    from gateway.ussd.fast import UssdFastPath
+    from gateway.web import close_db_session
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(health.bp)

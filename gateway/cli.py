@@ -7,7 +7,7 @@ from flask import Flask
 
 from gateway.staff import cli as staff_cli
 from gateway.staff import poll_cli
-from gateway.ussd_cli import init_app as ussd_cli_init
+from gateway.ussd.cli import init_app as ussd_cli_init
 
 
 @click.group("db")
@@ -20,7 +20,7 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: head)."""
     from gateway.db import migrate
-    from gateway.extensions import runtime
+    from gateway.web import runtime
 
     migrate(runtime().settings.database_url, revision)
     click.echo(f"database at {revision}")

@@ -8,7 +8,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway.extensions import runtime
+from gateway.web import runtime
 
 bp = Blueprint("health", __name__)
 PROVIDER_ERROR_KEY = "suara:provider:config_error"

@@ -11,16 +11,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden
 
-from gateway import ussd
+from gateway.common.phone import mask
 from gateway.errors import InvalidPayload
-from gateway.extensions import db_session, runtime
-from gateway.phone import mask
+from gateway.outbox.delivery import apply_delivery_report
+from gateway.outbox.enqueue import enqueue_sends
 from gateway.providers import UssdRequest
 from gateway.providers import africastalking as at
-from gateway.queueing import enqueue_sends
 from gateway.runtime import Runtime
-from gateway.services.delivery import apply_delivery_report
-from gateway.services.inbound import record_inbound_sms, store_inbound_sms
+from gateway.sms.inbound import record_inbound_sms, store_inbound_sms
+from gateway.ussd import hop
+from gateway.web import db_session, runtime
 
 log = logging.getLogger("suara.webhooks")
 SORRY = "Maaf, layanan sedang gangguan. Silakan coba lagi nanti."
@@ -52,9 +52,9 @@ def receive_ussd() -> Response:
 def answer_ussd(rt: Runtime, req: UssdRequest, sessions: Callable[[], Session]) -> str:
     """The reply (``CON …``/``END …``) to one parsed hop; shared by the view above and the
     WSGI fast path."""
-    store = ussd.RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
+    store = hop.RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     try:
-        reply = ussd.handle_hop(sessions, store, req, max_chars=rt.settings.ussd_max_chars)
+        reply = hop.handle_hop(sessions, store, req, max_chars=rt.settings.ussd_max_chars)
     except SQLAlchemyError:
         log.exception("USSD hop failed for %s", mask(req.phone))
         return at.render_ussd(SORRY, end=True)
@@ -65,9 +65,9 @@ def answer_ussd(rt: Runtime, req: UssdRequest, sessions: Callable[[], Session]) 
 @bp.post("/ussd/events")
 def receive_ussd_event() -> Response:
     event, rt = at.parse_ussd_end(_form()), runtime()
-    store = ussd.RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
+    store = hop.RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     with db_session().begin():
-        ussd.end_session(db_session(), store, event)
+        hop.end_session(db_session(), store, event)
     return _plain("OK")
 
 

@@ -24,9 +24,9 @@ from gateway import create_app
 from gateway.config import Settings
 from gateway.db import migrate
 from gateway.models import Base
-from gateway.queueing import QUEUES
+from gateway.outbox.enqueue import QUEUES
 from gateway.runtime import Runtime, build_runtime
-from gateway.ussd_data import clear_info_cache
+from gateway.ussd.data import clear_info_cache
 from tests.fake_at import FakeAfricasTalking
 from workers import context
 

@@ -9,9 +9,9 @@ from sqlalchemy import insert, select
 
 from gateway.config import Settings
 from gateway.models import Contact, OutboundMessage
-from gateway.queueing import FANOUT_JOB, enqueue_poll_job
+from gateway.outbox.enqueue import FANOUT_JOB, enqueue_poll_job
+from gateway.polls.admin import OptionSpec, PollSpec, create_poll, schedule_poll
 from gateway.runtime import Runtime
-from gateway.services.poll_admin import OptionSpec, PollSpec, create_poll, schedule_poll
 
 FINAL = {"sent", "delivered", "failed", "unknown", "cancelled"}
 

@@ -14,7 +14,7 @@ from rq import Queue, Worker
 
 from gateway.config import Settings
 from gateway.errors import ConfigError
-from gateway.queueing import QUEUES
+from gateway.outbox.enqueue import QUEUES
 from workers.context import configure
 from workers.sweeper import sweep_if_due
 

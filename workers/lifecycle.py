@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from gateway.feedback.lifecycle import apply_status, reports_to_close
 from gateway.models import Feedback, FeedbackStatus
-from gateway.queueing import enqueue_sends
-from gateway.services.lifecycle import apply_status, reports_to_close
+from gateway.outbox.enqueue import enqueue_sends
 from workers.context import current
 
 log = logging.getLogger("suara.workers.lifecycle")

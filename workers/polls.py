@@ -15,15 +15,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from gateway.models import Poll
-from gateway.queueing import REMINDER_JOB, enqueue_batch, enqueue_poll_job
-from gateway.runtime import Runtime
-from gateway.services.poll_fanout import (
+from gateway.outbox.enqueue import REMINDER_JOB, enqueue_batch, enqueue_poll_job
+from gateway.polls.fanout import (
     POLL,
     REMINDER,
     fan_out_chunk,
     finish_fan_out,
     start_fan_out,
 )
+from gateway.runtime import Runtime
 from workers.context import current
 
 log = logging.getLogger("suara.workers.polls")

@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 
 from gateway.health import PROVIDER_ERROR_KEY
 from gateway.models import OutboundKind
-from gateway.queueing import enqueue_batch
-from gateway.quiet_hours import parse_quiet_hours
+from gateway.outbox.enqueue import enqueue_batch
+from gateway.outbox.queue import Claimed, claim, defer_broadcasts, mark_called, release
+from gateway.outbox.quiet_hours import parse_quiet_hours
+from gateway.outbox.results import RetryPolicy, apply_results
+from gateway.outbox.throttle import RecipientThrottle, ThrottleTimeout
+from gateway.providers.results import RecipientResult, ResponseError
 from gateway.runtime import Runtime
-from gateway.send_errors import RecipientResult, ResponseError
-from gateway.services.outbox import Claimed, claim, defer_broadcasts, mark_called, release
-from gateway.services.send_results import RetryPolicy, apply_results
-from gateway.throttle import RecipientThrottle, ThrottleTimeout
 from workers.context import current
 
 log = logging.getLogger("suara.workers.sms")

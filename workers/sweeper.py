@@ -11,8 +11,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from gateway.models import OutboundKind
-from gateway.queueing import FANOUT_JOB, REMINDER_JOB, enqueue_batch, enqueue_poll_job
-from gateway.services.sweep import (
+from gateway.outbox.enqueue import FANOUT_JOB, REMINDER_JOB, enqueue_batch, enqueue_poll_job
+from gateway.outbox.sweep import (
     close_ended_polls,
     find_stuck_queued,
     polls_due_reminder,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from gateway.config import Settings
-    from gateway.send_errors import RecipientResult
+    from gateway.providers.results import RecipientResult
 
 
 @dataclass(frozen=True)

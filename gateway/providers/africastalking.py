@@ -16,12 +16,12 @@ from urllib.parse import parse_qsl
 
 from africastalking.SMS import SMSService
 
+from gateway.common.phone import mask, normalize
 from gateway.config import Settings
 from gateway.errors import InvalidPayload, InvalidPhoneNumber
 from gateway.models import OutboundStatus
-from gateway.phone import mask, normalize
 from gateway.providers import InboundSms, StatusUpdate, UssdEnd, UssdRequest
-from gateway.send_errors import (
+from gateway.providers.results import (
     RecipientResult,
     ResponseError,
     classify_exception,

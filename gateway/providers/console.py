@@ -6,8 +6,8 @@ import logging
 import uuid
 from collections.abc import Sequence
 
-from gateway.phone import mask
-from gateway.send_errors import Outcome, RecipientResult
+from gateway.common.phone import mask
+from gateway.providers.results import Outcome, RecipientResult
 
 log = logging.getLogger("suara.console")
 

@@ -13,10 +13,9 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound, Unauthorized
 
-from gateway import tickets
-from gateway.extensions import db_session, runtime
-from gateway.queueing import enqueue_sends
-from gateway.services import staff_feedback as svc
+from gateway.common import tickets
+from gateway.feedback import staff_ops as svc
+from gateway.outbox.enqueue import enqueue_sends
 from gateway.staff import auth, render
 from gateway.staff.validation import (
     ValidationFailed,
@@ -26,6 +25,7 @@ from gateway.staff.validation import (
     parse_reply,
     parse_status_change,
 )
+from gateway.web import db_session, runtime
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
 

@@ -23,8 +23,8 @@ def staff_group() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES), help="admin, officer or viewer.")
 def create(name: str, role: str) -> None:
     """Create a staff account and print its API token (shown only this once)."""
-    from gateway.extensions import runtime
-    from gateway.services.staff_feedback import create_staff_user
+    from gateway.feedback.staff_ops import create_staff_user
+    from gateway.web import runtime
 
     try:
         with runtime().sessions.begin() as session:

@@ -12,9 +12,9 @@ from flask import g, request
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from gateway.extensions import runtime
 from gateway.models import StaffUser
 from gateway.staff.auth import ROLES, bearer_token, hash_token
+from gateway.web import runtime
 
 P = ParamSpec("P")
 R = TypeVar("R")

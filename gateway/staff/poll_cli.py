@@ -9,11 +9,11 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from gateway.extensions import db_session, runtime
-from gateway.queueing import enqueue_fan_out
-from gateway.services.poll_admin import create_poll, preview_poll, schedule_poll
-from gateway.services.poll_results import RECIPIENT_FIELDS, iter_recipients, poll_results
+from gateway.outbox.enqueue import enqueue_fan_out
+from gateway.polls.admin import create_poll, preview_poll, schedule_poll
+from gateway.polls.results import RECIPIENT_FIELDS, iter_recipients, poll_results
 from gateway.staff.poll_schema import PollInvalid, parse_poll
+from gateway.web import db_session, runtime
 
 
 @click.group("poll", cls=AppGroup)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway.services.poll_admin import OptionSpec, PollSpec
+from gateway.polls.admin import OptionSpec, PollSpec
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 9
 MAX_QUESTION, MAX_LABEL = 300, 80

@@ -11,10 +11,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 from werkzeug.exceptions import HTTPException, NotFound
 
-from gateway.extensions import db_session, runtime
 from gateway.models import Poll
-from gateway.queueing import enqueue_fan_out
-from gateway.services.poll_admin import (
+from gateway.outbox.enqueue import enqueue_fan_out
+from gateway.polls.admin import (
     Preview,
     close_poll,
     create_poll,
@@ -22,7 +21,7 @@ from gateway.services.poll_admin import (
     preview_poll,
     schedule_poll,
 )
-from gateway.services.poll_results import (
+from gateway.polls.results import (
     RECIPIENT_FIELDS,
     iter_recipients,
     poll_results,
@@ -32,6 +31,7 @@ from gateway.services.poll_results import (
 from gateway.staff.guard import current_staff, require_role
 from gateway.staff.poll_schema import PollInvalid, parse_poll
 from gateway.staff.validation import MAX_ID, nul_errors
+from gateway.web import db_session, runtime
 
 bp = Blueprint("staff_polls", __name__, url_prefix="/api/v1")
 WRITE = ("admin", "officer")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from gateway.feedback.lifecycle import is_overdue
+from gateway.feedback.staff_ops import FeedbackItem
 from gateway.models import FeedbackEvent, OutboundMessage
-from gateway.services.lifecycle import is_overdue
-from gateway.services.staff_feedback import FeedbackItem
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gateway import tagging
+from gateway.common.phone import try_normalize
+from gateway.common.sms_text import count_segments, to_gsm7
 from gateway.models import Channel, FeedbackKind, FeedbackStatus
-from gateway.phone import try_normalize
-from gateway.sms_text import count_segments, to_gsm7
+from gateway.sms import tagging
 
 MAX_ID = 2**31 - 1  # an INTEGER key on every backend
 NUL_MESSAGE = "must not contain NUL characters"

@@ -42,7 +42,7 @@ def test_lapor_then_status_reaches_the_provider(send, at_app):
         ticket = s.scalar(select(Feedback.ticket))
     assert confirmation is not None and f"No tiket {ticket}" in confirmation
     status = send(f"status {ticket}")
-    assert status is not None and ticket in status and "menunggu verifikasi" in status
+    assert status is not None and ticket in status and "Diterima" in status
     assert "pungli" not in status
 
 

@@ -9,7 +9,7 @@ from rq import Queue
 from sqlalchemy import select
 
 from gateway.models import Contact, Feedback, FeedbackEvent, OutboundMessage
-from gateway.queueing import TRANSACTIONAL_QUEUE, enqueue_sends
+from gateway.outbox.enqueue import TRANSACTIONAL_QUEUE, enqueue_sends
 from tests.conftest import run_jobs
 from workers.lifecycle import close_resolved_reports
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from gateway.common.sms_text import count_segments, is_gsm7
+from gateway.common.tickets import check_digit, is_valid
 from gateway.models import (
     Consultation,
     Contact,
@@ -23,8 +25,6 @@ from gateway.models import (
     Rsvp,
     SkmResponse,
 )
-from gateway.sms_text import count_segments, is_gsm7
-from gateway.tickets import check_digit, is_valid
 
 pytestmark = pytest.mark.integration
 
@@ -147,7 +147,7 @@ def test_status_shows_status_and_date_never_content(client, rt):
     sms(client, "LAPOR pungli seragam SMPN 2 rahasia")
     ticket = one(rt, Feedback).ticket
     answer = reply(client, rt, f"STATUS {ticket}")
-    assert ticket in answer and "menunggu verifikasi" in answer and "WIB" in answer
+    assert ticket in answer and "Diterima" in answer and "WIB" in answer
     assert "pungli" not in answer
 
 

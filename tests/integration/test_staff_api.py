@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from gateway.common.tickets import check_digit
 from gateway.models import Feedback, FeedbackEvent, OutboundMessage, StaffUser
 from gateway.staff.auth import hash_token
-from gateway.tickets import check_digit
 
 pytestmark = pytest.mark.integration
 

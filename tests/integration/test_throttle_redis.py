@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import redis
 
-from gateway.throttle import RecipientThrottle, ThrottleTimeout
+from gateway.outbox.throttle import RecipientThrottle, ThrottleTimeout
 
 pytestmark = pytest.mark.integration
 

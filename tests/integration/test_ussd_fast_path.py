@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from werkzeug.test import Client, EnvironBuilder
 
 from gateway.models import Feedback
-from gateway.ussd_fast import UssdFastPath
+from gateway.ussd import hop
+from gateway.ussd.fast import UssdFastPath
 from gateway.webhooks import SORRY
 from tests.integration.ussd_helpers import USSD, Dial, free_port
 
@@ -150,12 +151,11 @@ def test_a_database_that_is_down_gets_the_apology_not_an_error(make_app, setting
 
 
 def test_an_unexpected_error_is_logged_and_answered_503(client, monkeypatch, caplog):
-    from gateway import ussd
 
     def broken_tree() -> None:
         raise RuntimeError("menu file unreadable")
 
-    monkeypatch.setattr(ussd, "tree", broken_tree)
+    monkeypatch.setattr(hop, "tree", broken_tree)
     with caplog.at_level(logging.ERROR):
         resp = client.post(
             USSD, data={"sessionId": "ATUid_boom", "phoneNumber": "+6281234567890", "text": "4"}

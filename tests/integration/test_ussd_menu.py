@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from gateway.common.tickets import is_valid
 from gateway.models import (
     Contact,
     Feedback,
@@ -14,7 +15,6 @@ from gateway.models import (
     SkmResponse,
     UssdSession,
 )
-from gateway.tickets import is_valid
 from tests.integration.ussd_helpers import (
     PHONE,
     Dial,

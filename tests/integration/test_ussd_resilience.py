@@ -136,7 +136,7 @@ def test_unparseable_hop_is_a_400_not_a_500(client):
 def test_state_is_saved_with_one_round_trip_when_the_server_refuses_client_reply(client, rt):
     """Behind an ACL or proxy that refuses CLIENT, saving falls back to a plain pipeline
     and the connection stays in step (no stray replies)."""
-    from gateway import redis_direct
+    from gateway.ussd import redis_direct
 
     redis_direct._SKIP_SUPPORT[id(rt.redis.connection_pool)] = False
     try:
@@ -162,7 +162,7 @@ def test_only_hops_that_need_the_database_open_a_session(client, rt, monkeypatch
 
 
 def test_a_connection_the_server_dropped_is_made_again_without_losing_the_state(client, rt, caplog):
-    from gateway import redis_direct
+    from gateway.ussd import redis_direct
 
     dial = Dial(client, "ATUid_killed")
     expected = Dial(client, "ATUid_fresh").press("4", "1")
@@ -182,7 +182,7 @@ def test_a_redis_server_that_stops_answering_reads_as_lost_state_within_the_time
 
     from redis import Redis
 
-    from gateway.ussd import Loaded, RedisStore
+    from gateway.ussd.hop import Loaded, RedisStore
 
     def answer_handshakes_only(conn: socket.socket) -> None:
         with conn:

@@ -6,6 +6,7 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
+from gateway.common.tickets import is_valid
 from gateway.models import (
     DeliveryReport,
     Feedback,
@@ -13,8 +14,7 @@ from gateway.models import (
     OutboundMessage,
     UssdSession,
 )
-from gateway.queueing import TRANSACTIONAL_QUEUE
-from gateway.tickets import is_valid
+from gateway.outbox.enqueue import TRANSACTIONAL_QUEUE
 
 pytestmark = pytest.mark.integration
 
@@ -213,7 +213,7 @@ def test_every_webhook_needs_the_token_when_configured(make_app, settings, route
 
 def test_a_failing_command_keeps_the_citizens_message(client, rt, monkeypatch):
     """Fault injection: a bug in a command handler must not lose the stored text."""
-    from gateway.services import inbound
+    from gateway.sms import inbound
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("bug in a command handler")
@@ -234,7 +234,7 @@ def test_a_database_error_after_filing_rolls_the_record_back_but_keeps_the_messa
     (no half-filed report, no reply) and the text is stored alone, once."""
     from sqlalchemy import text
 
-    from gateway.services import inbound
+    from gateway.sms import inbound
 
     def broken(session, **_kwargs):
         session.connection().execute(text("SELECT no_such_column FROM outbound_messages"))
@@ -263,7 +263,7 @@ def test_an_overflowing_date_is_stored_with_the_arrival_time(client, rt):
 
 
 def test_an_early_report_waits_for_the_send_in_flight_instead_of_an_old_unknown_row(client, rt):
-    from gateway.services.delivery import replay_early_reports
+    from gateway.outbox.delivery import replay_early_reports
 
     with rt.sessions.begin() as s:
         old = OutboundMessage(to=PHONE, text="lama", status="unknown", provider="africastalking")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from gateway.models import OutboundMessage
-from gateway.services.outbox import claim, mark_called
+from gateway.outbox.queue import claim, mark_called
 from tests.conftest import run_jobs
 from tests.outbox_helpers import add_contacts, check_accounted, rows, start_poll
 from workers.polls import fan_out_poll

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from gateway.health import PROVIDER_ERROR_KEY
 from gateway.models import Contact, OutboundKind, OutboundMessage
-from gateway.queueing import BROADCAST_QUEUE, enqueue_batch, enqueue_sends
-from gateway.services.outbox import claim, queue_sms
+from gateway.outbox.enqueue import BROADCAST_QUEUE, enqueue_batch, enqueue_sends
+from gateway.outbox.queue import claim, queue_sms
 from tests.conftest import run_jobs
 from tests.outbox_helpers import add_contacts, phone, rows, start_poll
 
@@ -180,7 +180,7 @@ def test_auth_error_mid_job_releases_the_rows_not_yet_sent(build, fake_at):
 def test_a_booked_up_throttle_defers_the_batch_instead_of_sleeping_past_the_job_limit(
     build, fake_at
 ):
-    from gateway.throttle import RecipientThrottle
+    from gateway.outbox.throttle import RecipientThrottle
     from workers import sms as sms_jobs
 
     _, rt = build(sms_rate_per_second=1.0, sms_batch_size=500)
@@ -201,6 +201,6 @@ def test_a_booked_up_throttle_defers_the_batch_instead_of_sleeping_past_the_job_
 def sms_jobs_queue(rt):
     from rq import Queue
 
-    from gateway.queueing import TRANSACTIONAL_QUEUE
+    from gateway.outbox.enqueue import TRANSACTIONAL_QUEUE
 
     return Queue(TRANSACTIONAL_QUEUE, connection=rt.redis)

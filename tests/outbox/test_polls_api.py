@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from gateway.models import Contact, Poll, StaffUser
-from gateway.services.polls import record_poll_answer
+from gateway.polls.answers import record_poll_answer
 from gateway.staff.auth import hash_token
 from tests.conftest import run_jobs
 from tests.outbox_helpers import add_contacts, phone, rows

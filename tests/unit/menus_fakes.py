@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gateway.tickets import check_digit
+from gateway.common.tickets import check_digit
 from menus.types import Choice, Context
 
 

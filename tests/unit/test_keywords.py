@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gateway.keywords import CANONICAL, Command, Kind, parse
+from gateway.sms.keywords import CANONICAL, Command, Kind, parse
 
 CORPUS_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "sms_corpus.yaml"
 CORPUS: list[dict[str, Any]] = yaml.safe_load(CORPUS_PATH.read_text(encoding="utf-8"))["messages"]

@@ -2,8 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway.models import Feedback
-from gateway.services.lifecycle import (
+from gateway.common.sms_text import count_segments, is_gsm7
+from gateway.feedback.lifecycle import (
     FINISHED,
     TRANSITIONS,
     can_move,
@@ -13,7 +13,7 @@ from gateway.services.lifecycle import (
     next_deadline,
     status_notice,
 )
-from gateway.sms_text import count_segments, is_gsm7
+from gateway.models import Feedback
 
 # Friday 27 Nov 2026, 10:00 WIB
 FRIDAY = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)

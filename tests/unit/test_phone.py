@@ -1,7 +1,7 @@
 import pytest
 
+from gateway.common.phone import is_mobile, mask, normalize
 from gateway.errors import InvalidPhoneNumber
-from gateway.phone import is_mobile, mask, normalize
 
 
 @pytest.mark.parametrize(

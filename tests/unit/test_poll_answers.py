@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.common.sms_text import count_segments, is_gsm7
 from gateway.models import Poll, PollOption
-from gateway.services.poll_admin import render_poll_text
-from gateway.services.polls import match_option
-from gateway.sms_text import count_segments, is_gsm7
+from gateway.polls.admin import render_poll_text
+from gateway.polls.answers import match_option
 
 OPTIONS = [
     PollOption(id=11, position=1, label="Setuju", label_en="Agree", synonyms=["ya", "iya"]),

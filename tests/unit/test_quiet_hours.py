@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.quiet_hours import QuietHours, parse_quiet_hours
+from gateway.outbox.quiet_hours import QuietHours, parse_quiet_hours
 
 NIGHT = parse_quiet_hours("21:00-07:00")
 LUNCH = parse_quiet_hours("12:00-13:30")

@@ -6,7 +6,7 @@ import pytest
 import requests
 from africastalking.Service import AfricasTalkingException
 
-from gateway.send_errors import (
+from gateway.providers.results import (
     Outcome,
     ResponseError,
     classify_exception,

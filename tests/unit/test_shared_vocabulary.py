@@ -1,7 +1,7 @@
 """The menu tree and the SMS side speak the same category and kecamatan ids, so staff
 can filter reports the same way whatever the channel."""
 
-from gateway.tagging import CATEGORIES, KECAMATAN, canonical_kecamatan
+from gateway.sms.tagging import CATEGORIES, KECAMATAN, canonical_kecamatan
 from menus import load_tree
 from menus.types import MenuNode
 

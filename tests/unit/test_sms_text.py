@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.sms_text import (
+from gateway.common.sms_text import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     count_segments,

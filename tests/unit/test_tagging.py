@@ -1,6 +1,6 @@
 import pytest
 
-from gateway.tagging import (
+from gateway.sms.tagging import (
     CATEGORIES,
     KECAMATAN,
     canonical_kecamatan,

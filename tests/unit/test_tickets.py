@@ -1,4 +1,4 @@
-from gateway import tickets
+from gateway.common import tickets
 
 
 def test_new_tickets_are_valid_and_seven_digits():

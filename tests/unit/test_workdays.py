@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from gateway.workdays import (
+from gateway.common.workdays import (
     WIB,
     add_working_days,
     holidays_in,

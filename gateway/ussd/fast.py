@@ -29,7 +29,7 @@ from gateway.errors import InvalidPayload
 from gateway.metrics import WEBHOOK_REQUESTS
 from gateway.providers import africastalking as at
 from gateway.runtime import Runtime
-from gateway.ussd import OnDemand
+from gateway.ussd.hop import OnDemand
 from gateway.webhooks import answer_ussd
 
 PATH = "/webhooks/africastalking/ussd"

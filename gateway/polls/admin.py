@@ -9,8 +9,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gateway.common.sms_text import count_segments, encoding, non_gsm7_chars
 from gateway.models import Contact, Poll, PollOption
-from gateway.sms_text import count_segments, encoding, non_gsm7_chars
 
 LETTERS = "ABCDEFGHI"
 FOOTER = {
@@ -106,7 +106,7 @@ def text_languages(poll: Poll, options: list[PollOption]) -> list[str]:
 
 
 def count_audience(session: Session, audience: dict[str, list[str]]) -> int:
-    from gateway.services.poll_fanout import audience_filter
+    from gateway.polls.fanout import audience_filter
 
     return int(
         session.scalar(select(func.count(Contact.id)).where(*audience_filter(audience))) or 0

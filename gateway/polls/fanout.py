@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from gateway.common.sms_text import count_segments
 from gateway.models import (
     Contact,
     OutboundKind,
@@ -36,13 +37,12 @@ from gateway.models import (
     PollAnswer,
     UtcDateTime,
 )
-from gateway.services.poll_admin import (
+from gateway.polls.admin import (
     REMINDER_PREFIX,
     options_of,
     render_poll_text,
     text_languages,
 )
-from gateway.sms_text import count_segments
 
 POLL = "poll"
 REMINDER = "poll_reminder"

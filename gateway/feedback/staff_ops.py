@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from gateway import messages
-from gateway.models import Contact, Feedback, FeedbackEvent, OutboundMessage, StaffUser
-from gateway.services.lifecycle import (
+from gateway.common import texts
+from gateway.feedback.lifecycle import (
     StatusChanged,
     TransitionNotAllowed,
     apply_status,
     notify_citizen,
 )
+from gateway.models import Contact, Feedback, FeedbackEvent, OutboundMessage, StaffUser
 from gateway.staff.auth import hash_token, new_token
 from gateway.staff.validation import ListQuery, StatusChange, ValidationFailed
 
@@ -119,7 +119,7 @@ def change_status(
 
 
 def reply_prefix(feedback: Feedback) -> str:
-    return messages.render("staff_reply", feedback.language, ticket=feedback.ticket)
+    return texts.render("staff_reply", feedback.language, ticket=feedback.ticket)
 
 
 def send_staff_reply(session: Session, feedback: Feedback, text: str, *, staff_id: int) -> int:

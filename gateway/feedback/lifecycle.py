@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway import messages
+from gateway.common import texts
+from gateway.common.sms_text import to_gsm7, truncate_to_segments
+from gateway.common.workdays import add_working_days
 from gateway.models import Contact, Feedback, FeedbackEvent
 from gateway.models import FeedbackStatus as S
-from gateway.services.outbox import queue_sms
-from gateway.sms_text import to_gsm7, truncate_to_segments
-from gateway.workdays import add_working_days
+from gateway.outbox.queue import queue_sms
 
 VERIFY_DAYS, RESPOND_DAYS, CLOSE_AFTER_DAYS = 3, 5, 10
 TRANSITIONS: dict[S, frozenset[S]] = {
@@ -128,7 +128,7 @@ def apply_status(
 
 def status_notice(feedback: Feedback, target: str, note: str | None) -> str:
     """The status SMS: one segment, or two when a note (e.g. where to go) is added."""
-    text = messages.render(f"notify_{target}", feedback.language, ticket=feedback.ticket)
+    text = texts.render(f"notify_{target}", feedback.language, ticket=feedback.ticket)
     if note and target in (S.RESOLVED, S.REJECTED):
         text = truncate_to_segments(to_gsm7(f"{text} {note.strip()}"), NOTE_SEGMENTS)
     return text

@@ -34,14 +34,14 @@ from redis.exceptions import RedisError
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from gateway import redis_direct
+from gateway.citizens.contacts import get_or_create_contact
+from gateway.common.phone import mask
 from gateway.models import Contact
-from gateway.phone import mask
 from gateway.providers import UssdEnd, UssdRequest
-from gateway.services.contacts import get_or_create_contact
-from gateway.services.ussd import record_ussd_end
-from gateway.services.ussd_actions import record_skm, run_actions
-from gateway.ussd_data import VALIDATORS, DbData
+from gateway.ussd import redis_direct
+from gateway.ussd.actions import record_skm, run_actions
+from gateway.ussd.data import VALIDATORS, DbData
+from gateway.ussd.sessions import record_ussd_end
 from menus import Action, Context, HopResult, Tree, advance, fill, load_tree, partial_skm
 from menus.state import RESUME_NODE
 from menus.types import SetLanguage

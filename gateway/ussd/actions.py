@@ -19,7 +19,9 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway import ussd_texts
+from gateway.common import texts
+from gateway.common.sms_text import to_gsm7, truncate_to_segments
+from gateway.feedback.filing import record_feedback
 from gateway.models import (
     Channel,
     Consultation,
@@ -31,11 +33,9 @@ from gateway.models import (
     SkmResponse,
 )
 from gateway.models import Rsvp as RsvpRow
-from gateway.services.feedback import record_feedback
-from gateway.services.outbox import queue_sms
-from gateway.services.polls import record_poll_answer
-from gateway.sms_text import to_gsm7, truncate_to_segments
-from gateway.ussd_data import DbData, wib_label
+from gateway.outbox.queue import queue_sms
+from gateway.polls.answers import record_poll_answer
+from gateway.ussd.data import DbData, wib_label
 from menus import (
     Action,
     AnswerPoll,
@@ -163,11 +163,11 @@ def _rsvp(session: Session, code: str, contact: Contact) -> list[int]:
     except IntegrityError:
         return []  # already registered: no second confirmation
     lang, fields = contact.language, _event_fields(event, contact.language)
-    text = ussd_texts.render("rsvp_confirmed", lang, **fields)
+    text = texts.render("rsvp_confirmed", lang, **fields)
     confirmation = queue_sms(session, to=contact.phone, text=text, contact_id=contact.id)
     remind_at = event.starts_at - REMINDER_AHEAD
     if remind_at > datetime.now(UTC):
-        reminder = ussd_texts.render("rsvp_reminder", lang, **fields)
+        reminder = texts.render("rsvp_reminder", lang, **fields)
         reminder_id = queue_sms(session, to=contact.phone, text=reminder, contact_id=contact.id)
         session.get_one(OutboundMessage, reminder_id).not_before = remind_at
     return [confirmation]

@@ -26,9 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from gateway.common.sms_text import count_segments
 from gateway.db import table_of
 from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
-from gateway.sms_text import count_segments
 
 OM = OutboundMessage
 ROWS = table_of(OM)

@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from gateway import messages, tickets
+from gateway.common import texts, tickets
 from gateway.db import ignoring_insert, table_of
+from gateway.feedback.lifecycle import first_deadline
 from gateway.models import Channel, Contact, Feedback, FeedbackEvent, FeedbackKind, FeedbackStatus
-from gateway.services.lifecycle import first_deadline
-from gateway.services.outbox import queue_sms
+from gateway.outbox.queue import queue_sms
 
 CONFIRMATION_KEYS = {
     FeedbackKind.COMPLAINT: "report_received",
@@ -89,7 +89,7 @@ def record_feedback(
     )
     outbound: tuple[int, ...] = ()
     if confirm and contact is not None and kind in CONFIRMATION_KEYS:
-        text_out = messages.render(CONFIRMATION_KEYS[kind], contact.language, ticket=ticket)
+        text_out = texts.render(CONFIRMATION_KEYS[kind], contact.language, ticket=ticket)
         outbound = (
             queue_sms(
                 session,

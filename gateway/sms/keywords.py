@@ -36,7 +36,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from gateway import tagging
+from gateway.sms import tagging
 
 # --- tables --------------------------------------------------------------------------------
 # fmt: off

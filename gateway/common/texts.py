@@ -105,8 +105,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Disdik Labura: ticket {ticket} was not found. Please check your ticket number.",
     },
     "status_reply": {
-        "id": "Disdik Labura: tiket {ticket} {status}. Pembaruan terakhir {date} WIB.",
-        "en": "Disdik Labura: ticket {ticket} {status}. Last update {date} WIB.",
+        "id": "Disdik Labura: status tiket {ticket}: {status}. Pembaruan terakhir {date} WIB.",
+        "en": "Disdik Labura: ticket {ticket} status: {status}. Last update {date} WIB.",
     },
     "rsvp_done": {
         "id": "Disdik Labura: kehadiran Anda tercatat untuk {code}, {date} WIB di {place}. "
@@ -190,6 +190,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "id": "Disdik Labura: tiket {ticket} bukan wewenang Disdik Labura.",
         "en": "Disdik Labura: ticket {ticket} is outside Disdik Labura's authority.",
     },
+    "rsvp_confirmed": {
+        "id": "Disdik Labura: kehadiran Anda di {title} tercatat. {when} WIB, {place}. "
+        "Kode {code}. Terima kasih.",
+        "en": "Disdik Labura: your attendance at {title} is noted. {when} WIB, {place}. "
+        "Code {code}. Thank you.",
+    },
+    "rsvp_reminder": {
+        "id": "Disdik Labura: pengingat, besok {when} WIB {title} di {place}. Kami tunggu "
+        "kehadiran Anda.",
+        "en": "Disdik Labura: reminder, tomorrow {when} WIB {title} at {place}. We look "
+        "forward to seeing you.",
+    },
     "staff_reply": {
         "id": "Disdik Labura, tiket {ticket}:",
         "en": "Disdik Labura, ticket {ticket}:",
@@ -197,15 +209,15 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
-# Status words shown in STATUS replies ("tiket 1234567 sedang ditindaklanjuti").
 STATUS_LABELS: dict[str, dict[str, str]] = {
-    "received": {"id": "sudah diterima, menunggu verifikasi", "en": "received, awaiting check"},
-    "verified": {"id": "sudah diverifikasi", "en": "verified"},
-    "in_progress": {"id": "sedang ditindaklanjuti", "en": "being followed up"},
-    "resolved": {"id": "sudah ditanggapi", "en": "answered"},
-    "closed": {"id": "selesai dan ditutup", "en": "closed"},
-    "rejected": {"id": "bukan wewenang Disdik", "en": "outside Disdik's authority"},
+    "received": {"id": "Diterima", "en": "Received"},
+    "verified": {"id": "Diverifikasi", "en": "Verified"},
+    "in_progress": {"id": "Diproses", "en": "In progress"},
+    "resolved": {"id": "Ditanggapi", "en": "Answered"},
+    "closed": {"id": "Ditutup", "en": "Closed"},
+    "rejected": {"id": "Ditolak", "en": "Rejected"},
 }
+"""A report's status as citizens read it, in a STATUS reply and on the USSD status screen."""
 WORDS: dict[str, dict[str, str]] = {
     "yes": {"id": "ya", "en": "yes"},
     "no": {"id": "tidak", "en": "no"},
@@ -214,10 +226,16 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+FIELD_WIDTH = {"title": 36, "place": 28}
+"""Longest title/place put into an SMS, so the filled text stays one segment."""
+
+
 def render(key: str, language: str = "id", **fields: Any) -> str:
+    """The catalogue text ``key`` in ``language`` (Indonesian fallback), fields filled."""
     texts = CATALOG[key]
     template = texts.get(language) or texts["id"]
-    return template.format(**fields)
+    short = {k: str(v)[: FIELD_WIDTH[k]] if k in FIELD_WIDTH else v for k, v in fields.items()}
+    return template.format(**short)
 
 
 def label(table: dict[str, dict[str, str]], key: str, language: str = "id") -> str:

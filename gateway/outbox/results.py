@@ -19,9 +19,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from gateway.models import Contact, DeliveryReport, OutboundMessage, OutboundStatus, UtcDateTime
-from gateway.send_errors import Outcome, RecipientResult, ResponseError
-from gateway.services.delivery import replay_early_reports
-from gateway.services.outbox import Claimed
+from gateway.outbox.delivery import replay_early_reports
+from gateway.outbox.queue import Claimed
+from gateway.providers.results import Outcome, RecipientResult, ResponseError
 
 
 @dataclass(frozen=True)

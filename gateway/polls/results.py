@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from gateway.models import Contact, OutboundMessage, Poll, PollAnswer, PollOption
-from gateway.services.poll_fanout import POLL
+from gateway.polls.fanout import POLL
 
 OM = OutboundMessage
 FAILED = ("failed", "rejected", "expired")

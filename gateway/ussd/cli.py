@@ -12,14 +12,14 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from gateway.extensions import runtime
+from gateway.common.phone import normalize
 from gateway.models import Consultation
-from gateway.phone import normalize
+from gateway.outbox.enqueue import enqueue_sends
 from gateway.providers import UssdRequest
 from gateway.providers.africastalking import render_ussd
-from gateway.queueing import enqueue_sends
-from gateway.ussd import Loaded, Saved, handle_hop, tree
-from gateway.ussd_data import VALIDATORS, WIB, consultation_label
+from gateway.ussd.data import VALIDATORS, WIB, consultation_label
+from gateway.ussd.hop import Loaded, Saved, handle_hop, tree
+from gateway.web import runtime
 from menus import Tree, build_tree, validate
 from menus.validators import BUILTIN_VALIDATORS
 

@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway import keywords
+from gateway.citizens.contacts import get_or_create_contact
+from gateway.common.phone import is_mobile
 from gateway.db import ignoring_insert, table_of
 from gateway.models import Contact, InboundMessage
-from gateway.phone import is_mobile
+from gateway.outbox.queue import queue_capped_reply
 from gateway.providers import InboundSms
-from gateway.services.answers import Incoming
-from gateway.services.commands import dispatch
-from gateway.services.contacts import get_or_create_contact
-from gateway.services.outbox import queue_capped_reply
+from gateway.sms import keywords
+from gateway.sms.answers import Incoming
+from gateway.sms.commands import dispatch
 
 REPLY_WINDOW = timedelta(hours=1)
 INBOUND = table_of(InboundMessage)

@@ -13,8 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway import messages
-from gateway.keywords import Command
+from gateway.common import texts
 from gateway.models import (
     Consultation,
     DataRequest,
@@ -23,7 +22,8 @@ from gateway.models import (
     Rsvp,
     SkmResponse,
 )
-from gateway.services.answers import Answer, Incoming, wib
+from gateway.sms.answers import Answer, Incoming, wib
+from gateway.sms.keywords import Command
 
 CONSENT_VERSION = "sms-2026-1"
 DATA_REQUEST_DEADLINE = timedelta(hours=72)  # UU PDP: 3 x 24 hours
@@ -55,7 +55,7 @@ def subscribe(session: Session, msg: Incoming, cmd: Command) -> Answer:
     _consent(msg)
     lang = contact.language
     place = f"Kec. {contact.kecamatan}" if contact.kecamatan else None
-    where = place or messages.label(messages.WORDS, "all_areas", lang)
+    where = place or texts.label(texts.WORDS, "all_areas", lang)
     if contact.role:
         where = f"{where}, {contact.role.replace('_', ' ')}"
     return Answer(msg.say("subscribe_done", where=where))
@@ -95,7 +95,7 @@ def show_data(session: Session, msg: Incoming, cmd: Command) -> Answer:
     reports = session.scalar(
         select(func.count(Feedback.id)).where(Feedback.contact_id == contact.id)
     )
-    texts = session.scalar(
+    stored = session.scalar(
         select(func.count(InboundMessage.id)).where(InboundMessage.contact_id == contact.id)
     )
     session.add(_data_request(msg, "access", status="done", done=True))
@@ -104,8 +104,8 @@ def show_data(session: Session, msg: Incoming, cmd: Command) -> Answer:
         msg.say(
             "data_summary",
             reports=reports or 0,
-            messages=texts or 0,
-            subscribed=messages.label(messages.WORDS, subscribed, contact.language),
+            messages=stored or 0,
+            subscribed=texts.label(texts.WORDS, subscribed, contact.language),
             kecamatan=contact.kecamatan or "-",
         )
     )

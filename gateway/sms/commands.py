@@ -15,8 +15,10 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from gateway import messages, tagging, tickets
-from gateway.keywords import Command, Kind
+from gateway.common import texts, tickets
+from gateway.common.sms_text import to_gsm7, truncate_to_segments
+from gateway.feedback import lifecycle
+from gateway.feedback.filing import record_feedback
 from gateway.models import (
     Channel,
     Feedback,
@@ -26,11 +28,10 @@ from gateway.models import (
     InfoPage,
     OutboundMessage,
 )
-from gateway.services import citizen, lifecycle
-from gateway.services.answers import Answer, Incoming, wib
-from gateway.services.feedback import record_feedback
-from gateway.services.polls import record_poll_answer
-from gateway.sms_text import to_gsm7, truncate_to_segments
+from gateway.polls.answers import record_poll_answer
+from gateway.sms import citizen, tagging
+from gateway.sms.answers import Answer, Incoming, wib
+from gateway.sms.keywords import Command, Kind
 
 HELP_INTERVAL = timedelta(hours=1)
 INFO_SEGMENTS = 2
@@ -105,7 +106,7 @@ def answer_poll(session: Session, msg: Incoming, cmd: Command) -> Answer:
 def ambiguous(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """A typo close to two keywords: ask instead of guessing."""
     *rest, last = cmd.candidates
-    word = f" {messages.label(messages.WORDS, 'or', msg.contact.language)} "
+    word = f" {texts.label(texts.WORDS, 'or', msg.contact.language)} "
     choices = word.join([", ".join(rest), last]) if rest else last
     return Answer(msg.say("ambiguous", choices=choices, first=cmd.candidates[0]))
 
@@ -141,7 +142,7 @@ def show_status(session: Session, msg: Incoming, cmd: Command) -> Answer:
         select(func.max(FeedbackEvent.created_at)).where(FeedbackEvent.feedback_id == feedback.id)
     )
     when = last or feedback.updated_at or feedback.created_at
-    status = messages.label(messages.STATUS_LABELS, feedback.status, msg.contact.language)
+    status = texts.label(texts.STATUS_LABELS, feedback.status, msg.contact.language)
     text = msg.say("status_reply", ticket=ticket, status=status, date=wib(when))
     return Answer(text, feedback.id, ticket)
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from gateway import tickets, ussd_texts
+from gateway.common import texts, tickets
 from gateway.models import (
     Consultation,
     Contact,
@@ -25,7 +25,7 @@ from gateway.models import (
     Poll,
     PollOption,
 )
-from gateway.services.polls import is_open
+from gateway.polls.answers import is_open
 from menus import Choice, Validator
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -154,7 +154,7 @@ class DbData:
             return None
         status, created, updated = row
         day = (updated or created).astimezone(WIB).strftime("%d-%m-%Y")
-        return f"{ussd_texts.status_label(status, lang)} ({day})"
+        return f"{texts.label(texts.STATUS_LABELS, status, lang)} ({day})"
 
 
 def consultation_label(row: Consultation, lang: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from gateway import messages
+from gateway.common import texts
+from gateway.common.workdays import WIB
 from gateway.models import Contact
-from gateway.workdays import WIB
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Incoming:
 
     def say(self, key: str, **fields: object) -> str:
         """A catalogue text in the contact's language."""
-        return messages.render(key, self.contact.language, **fields)
+        return texts.render(key, self.contact.language, **fields)
 
 
 @dataclass(frozen=True)
