@@ -31,13 +31,16 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.session_interface = CookieSessions()
     app.extensions["suara"] = runtime or build_runtime(settings)
 
-    from gateway import cli, health, metrics, webhooks
+    from gateway import cli, health, metrics
+    from gateway.sms import webhook as sms_webhook
     from gateway.staff import api as staff_api
     from gateway.staff import polls_api
+    from gateway.ussd import webhook as ussd_webhook
     from gateway.ussd.fast import UssdFastPath
     from gateway.web import close_db_session
 
-    app.register_blueprint(webhooks.bp)
+    app.register_blueprint(ussd_webhook.bp)
+    app.register_blueprint(sms_webhook.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(polls_api.bp)

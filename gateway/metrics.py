@@ -10,6 +10,7 @@ WEBHOOK_REQUESTS = Counter(
     "Webhook requests by endpoint and status",
     ["endpoint", "status"],
 )
+WEBHOOK_BLUEPRINTS = frozenset({"ussd_webhooks", "sms_webhooks"})
 
 
 def init_app(app: Flask) -> None:
@@ -17,11 +18,12 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def count(response: Response) -> Response:
-        endpoint = request.endpoint
-        if endpoint and endpoint.startswith("webhooks."):
-            key = (endpoint, response.status_code)
-            child = children.get(key)
-            if child is None:
-                child = children[key] = WEBHOOK_REQUESTS.labels(endpoint, str(key[1]))
-            child.inc()
+        if request.blueprint not in WEBHOOK_BLUEPRINTS or not request.endpoint:
+            return response
+        key = (request.endpoint.rpartition(".")[2], response.status_code)
+        child = children.get(key)
+        if child is None:  # label "webhooks.<view>", as before the views had two blueprints
+            child = WEBHOOK_REQUESTS.labels(f"webhooks.{key[0]}", str(key[1]))
+            children[key] = child
+        child.inc()
         return response

@@ -1,10 +1,15 @@
-"""Access to the runtime and the request's database session from views."""
+"""What the Flask views share: the runtime, the request's database session, the webhook
+token check and plain-text answers."""
 
 from __future__ import annotations
 
-from flask import current_app, g
-from sqlalchemy.orm import Session
+import hmac
 
+from flask import Response, current_app, g, request
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import Forbidden
+
+from gateway.errors import InvalidPayload
 from gateway.runtime import Runtime
 
 
@@ -24,3 +29,26 @@ def close_db_session(_exc: BaseException | None = None) -> None:
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def token_ok(given: str, expected: str | None) -> bool:
+    """Whether a callback's ``?token=`` matches (constant time); any token when none is set."""
+    if not expected:
+        return True
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def check_webhook_token() -> None:
+    """``before_request`` of every provider webhook blueprint."""
+    if not token_ok(request.args.get("token", ""), runtime().settings.webhook_token):
+        raise Forbidden("invalid or missing token")
+
+
+def bad_payload(exc: InvalidPayload) -> tuple[Response, int]:
+    """A malformed webhook body: 400 with what is wrong (the provider's logs show it)."""
+    current_app.logger.info("rejected webhook %s: %s", request.path, exc)
+    return plain(f"Bad request: {exc}"), 400
+
+
+def plain(text: str) -> Response:
+    return Response(text, mimetype="text/plain")

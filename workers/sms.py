@@ -22,7 +22,7 @@ from gateway.outbox.queue import Claimed, claim, defer_broadcasts, mark_called, 
 from gateway.outbox.quiet_hours import parse_quiet_hours
 from gateway.outbox.results import RetryPolicy, apply_results
 from gateway.outbox.throttle import RecipientThrottle, ThrottleTimeout
-from gateway.providers.results import RecipientResult, ResponseError
+from gateway.providers import RecipientResult, ResponseError
 from gateway.runtime import Runtime
 from workers.context import current
 

@@ -1,3 +1,5 @@
+"""Delivery reports: stored as they arrive, moving outbox rows forward only."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -6,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.models import DeliveryReport, OutboundMessage, OutboundStatus
-from gateway.providers import StatusUpdate
+from gateway.providers import StatusUpdate, neutral_status
 
 # Higher rank = further along. Final states share the top rank: none replaces another.
 RANK: dict[str, int] = {
@@ -114,9 +116,7 @@ def replay_early_reports(session: Session, row: OutboundMessage) -> None:
         )
         .order_by(DeliveryReport.id)
     )
-    from gateway.providers.africastalking import STATUS_MAP
-
     for report in reports:
         report.outbound_id = row.id
-        mapped = STATUS_MAP.get(report.status.lower())
-        apply_status(row, mapped.value if mapped else None, report.status, report.failure_reason)
+        status = neutral_status(report.provider, report.status)
+        apply_status(row, status, report.status, report.failure_reason)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from gateway.models import Contact, DeliveryReport, OutboundMessage, OutboundStatus, UtcDateTime
 from gateway.outbox.delivery import replay_early_reports
 from gateway.outbox.queue import Claimed
-from gateway.providers.results import Outcome, RecipientResult, ResponseError
+from gateway.providers import Outcome, RecipientResult, ResponseError
 
 
 @dataclass(frozen=True)

@@ -1,77 +1,41 @@
-"""Neutral message types and the sender registry.
+"""Providers: one module per SMS/USSD provider, and the neutral types they speak.
 
-Vendor modules turn their webhooks into these frozen values and send through their
-API; nothing outside `gateway/providers/` knows a vendor's field names.
+Owns everything vendor-specific: parsing a provider's webhooks into neutral values
+(`types`), its status words, its error classification and its send API. Nothing outside
+this package names a vendor; the rest of Suara asks this package for a sender
+(`make_sender`) and for the neutral meaning of a stored status word (`neutral_status`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
+
+from gateway.providers.types import (
+    InboundSms,
+    Outcome,
+    RecipientResult,
+    ResponseError,
+    Sender,
+    StatusUpdate,
+    UssdEnd,
+    UssdRequest,
+)
 
 if TYPE_CHECKING:
     from gateway.config import Settings
-    from gateway.providers.results import RecipientResult
 
-
-@dataclass(frozen=True)
-class UssdRequest:
-    session_id: str
-    phone: str
-    service_code: str
-    text: str
-    network_code: str | None = None
-
-
-@dataclass(frozen=True)
-class UssdEnd:
-    session_id: str
-    phone: str
-    service_code: str
-    status: str
-    network_code: str | None = None
-    input: str | None = None
-    last_app_response: str | None = None
-    error_message: str | None = None
-    hops_count: int | None = None
-    duration_ms: int | None = None
-    cost: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class InboundSms:
-    provider: str
-    provider_message_id: str
-    sender: str
-    sender_phone: str | None
-    receiver: str
-    text: str
-    received_at: datetime
-    network_code: str | None = None
-    link_id: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class StatusUpdate:
-    provider: str
-    provider_message_id: str
-    raw_status: str
-    status: str | None
-    failure_reason: str | None = None
-    phone: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-class Sender(Protocol):
-    """Sends one text to one or more recipients; one result per recipient."""
-
-    name: str
-
-    def send_sms(self, text: str, recipients: Sequence[str]) -> list[RecipientResult]: ...
+__all__ = [
+    "InboundSms",
+    "Outcome",
+    "RecipientResult",
+    "ResponseError",
+    "Sender",
+    "StatusUpdate",
+    "UssdEnd",
+    "UssdRequest",
+    "make_sender",
+    "neutral_status",
+]
 
 
 def make_sender(settings: Settings) -> Sender:
@@ -82,3 +46,12 @@ def make_sender(settings: Settings) -> Sender:
     from gateway.providers.console import ConsoleSender
 
     return ConsoleSender()
+
+
+def neutral_status(provider: str, raw_status: str) -> str | None:
+    """The outbox status a provider's delivery-report word means, or None if unknown."""
+    if provider == "africastalking":
+        from gateway.providers.africastalking import map_status
+
+        return map_status(raw_status)
+    return None

@@ -1,4 +1,5 @@
-"""Africa's Talking: parse its webhooks into neutral types, render USSD, send SMS.
+"""Africa's Talking: parse its webhooks into neutral types, render USSD, send SMS, and
+classify what its send API answered (per request and per recipient).
 
 Field names, date formats, status words and the `CON `/`END ` prefixes live here and
 nowhere else. Sending goes through the official SDK's `SMSService` with an explicit
@@ -7,25 +8,31 @@ timeout and, when `AT_API_BASE_URL` is set, a base URL pointing at a proxy or a 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl
 
+import requests
+from africastalking.Service import AfricasTalkingException
 from africastalking.SMS import SMSService
 
 from gateway.common.phone import mask, normalize
 from gateway.config import Settings
 from gateway.errors import InvalidPayload, InvalidPhoneNumber
 from gateway.models import OutboundStatus
-from gateway.providers import InboundSms, StatusUpdate, UssdEnd, UssdRequest
-from gateway.providers.results import (
+from gateway.providers.types import (
+    InboundSms,
+    Outcome,
     RecipientResult,
     ResponseError,
-    classify_exception,
-    parse_send_response,
+    StatusUpdate,
+    UssdEnd,
+    UssdRequest,
 )
 
 NAME = "africastalking"
@@ -47,6 +54,12 @@ STATUS_MAP: dict[str, OutboundStatus] = {
     "rejected": OutboundStatus.REJECTED,
     "expired": OutboundStatus.EXPIRED,
 }
+
+
+def map_status(raw_status: str) -> str | None:
+    """The outbox status of a delivery-report word (`Success`, `Failed`, ...), or None."""
+    mapped = STATUS_MAP.get(raw_status.strip().lower())
+    return mapped.value if mapped else None
 
 
 GSM_AT_SIGN = "@"  # GSM 03.38 code 0x00: an upstream decoder that misses it sends a NUL
@@ -71,6 +84,16 @@ def parse_form(body: bytes) -> dict[str, str]:
             raise InvalidPayload(f"field {key[:20]!r} contains a NUL byte")
         form.setdefault(key, value)
     return form
+
+
+def request_form() -> dict[str, str]:
+    """The form of the Flask request being handled: the query string of a GET (AT's USSD
+    callback may be set to GET), else the body, read once and not cached."""
+    from flask import request
+
+    if request.method == "GET":
+        return parse_form(request.query_string)
+    return parse_form(request.get_data(cache=False))
 
 
 def parse_ussd(form: Mapping[str, str]) -> UssdRequest:
@@ -146,12 +169,11 @@ def parse_status(form: Mapping[str, str]) -> StatusUpdate:
     if not _ID_RE.match(message_id):
         raise InvalidPayload("field 'id' has unexpected characters")
     raw_status = form.get("status", "").strip()[:40]
-    mapped = STATUS_MAP.get(raw_status.lower())
     return StatusUpdate(
         provider=NAME,
         provider_message_id=message_id,
         raw_status=raw_status,
-        status=mapped.value if mapped else None,
+        status=map_status(raw_status),
         failure_reason=_optional(form, "failureReason", 100),
         phone=form.get("phoneNumber", "")[:20] or None,
         raw=_raw(form),
@@ -242,3 +264,155 @@ def _int(value: str | None) -> int | None:
 
 def _raw(form: Mapping[str, str]) -> dict[str, Any]:
     return {k[:40]: v[:MAX_FIELD] for k, v in list(form.items())[:30]}
+
+
+# --- What the send API answered -------------------------------------------------------
+# The SDK (africastalking 2.0.3) raises ``AfricasTalkingException(body)`` on a non-2xx
+# answer without the status code, raises ``requests`` errors on network trouble, and on a
+# 2xx returns a dict or a JSON string. Everything below turns those into an `Outcome`.
+
+# Per-recipient statusCode -> (status name, outcome).
+STATUS_CODES: dict[int, tuple[str, Outcome]] = {
+    100: ("Processed", Outcome.ACCEPTED),
+    101: ("Sent", Outcome.ACCEPTED),
+    102: ("Queued", Outcome.ACCEPTED),
+    401: ("RiskHold", Outcome.PERMANENT),
+    402: ("InvalidSenderId", Outcome.CONFIG_ERROR),
+    403: ("InvalidPhoneNumber", Outcome.PERMANENT),
+    404: ("UnsupportedNumberType", Outcome.PERMANENT),
+    405: ("InsufficientBalance", Outcome.RETRY),
+    406: ("UserInBlacklist", Outcome.BLACKLISTED),
+    407: ("CouldNotRoute", Outcome.RETRY),
+    409: ("DoNotDisturbRejection", Outcome.RETRY),
+    500: ("InternalServerError", Outcome.RETRY),
+    501: ("GatewayError", Outcome.RETRY),
+    502: ("RejectedByGateway", Outcome.RETRY),
+}
+_BY_NAME: dict[str, Outcome] = {name.lower(): outcome for name, outcome in STATUS_CODES.values()}
+_BY_NAME["success"] = Outcome.ACCEPTED
+
+_RATE_LIMITED = re.compile(r"too many requests|throttl|\brate\b|rate.?limit", re.IGNORECASE)
+
+
+def _as_int(value: object) -> int | None:
+    """An int from an int or a numeric string; None otherwise."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value)
+    return None
+
+
+def parse_cost(raw: object) -> tuple[Decimal | None, str | None]:
+    """'KES 0.8000' -> (Decimal('0.8000'), 'KES'); '0' -> (Decimal('0'), None)."""
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        return None, None
+    *currency, amount = str(raw).split() or [""]
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        return None, None
+    if not value.is_finite():
+        return None, None
+    return value, (currency[0] if currency else None)
+
+
+def _message_id(raw: object) -> str | None:
+    if not isinstance(raw, str) or raw.strip() in ("", "None"):
+        return None
+    return raw
+
+
+def _outcome_for(code: int | None, status: str) -> Outcome:
+    if code is not None and code in STATUS_CODES:
+        return STATUS_CODES[code][1]
+    return _BY_NAME.get(status.strip().lower(), Outcome.UNKNOWN)
+
+
+def classify_recipient(entry: Mapping[str, Any]) -> RecipientResult:
+    """One element of ``SMSMessageData.Recipients`` as a typed result.
+
+    Unknown status codes are UNKNOWN: the message may have gone, so it is not resent.
+    """
+    code = _as_int(entry.get("statusCode"))
+    status = str(entry.get("status") or "")
+    cost, currency = parse_cost(entry.get("cost"))
+    return RecipientResult(
+        number=str(entry.get("number") or ""),
+        outcome=_outcome_for(code, status),
+        message_id=_message_id(entry.get("messageId")),
+        cost=cost,
+        currency=currency,
+        status=status,
+        status_code=code,
+        parts=_as_int(entry.get("messageParts")),
+    )
+
+
+def _load(raw: Mapping[str, Any] | str) -> Mapping[str, Any]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as exc:
+            raise ResponseError(Outcome.UNKNOWN, f"2xx answer is not JSON: {exc}") from exc
+    if not isinstance(raw, Mapping):
+        raise ResponseError(Outcome.UNKNOWN, f"2xx answer is not an object: {type(raw).__name__}")
+    return raw
+
+
+def _request_failure(message: str) -> ResponseError:
+    """A 2xx answer with no recipients: the request as a whole was refused."""
+    word = message.strip().split(":")[0].strip().lower()
+    outcome = _BY_NAME.get(word, Outcome.RETRY)
+    if outcome is Outcome.ACCEPTED:  # "Sent to 0/1 Total Cost: 0" and the like
+        outcome = Outcome.RETRY
+    return ResponseError(outcome, message or "no recipients in the answer")
+
+
+def parse_send_response(raw: Mapping[str, Any] | str) -> list[RecipientResult]:
+    """Per-recipient results of a 2xx answer; ResponseError if the request failed."""
+    data = _load(raw).get("SMSMessageData")
+    if not isinstance(data, Mapping):
+        raise ResponseError(Outcome.UNKNOWN, "2xx answer has no SMSMessageData")
+    recipients = data.get("Recipients")
+    if not isinstance(recipients, list) or not all(isinstance(r, Mapping) for r in recipients):
+        raise ResponseError(Outcome.UNKNOWN, "SMSMessageData.Recipients is not a list of objects")
+    if not recipients:
+        raise _request_failure(str(data.get("Message") or ""))
+    return [classify_recipient(entry) for entry in recipients]
+
+
+def _classify_provider_text(text: str) -> tuple[Outcome, str]:
+    lowered = text.lower()
+    reason = text.strip() or "provider error with an empty body"
+    if "authentication" in lowered:
+        return Outcome.CONFIG_ERROR, reason
+    if _RATE_LIMITED.search(text):
+        return Outcome.RETRY, reason
+    if "bad syntax" in lowered:
+        return Outcome.PERMANENT, reason
+    return Outcome.RETRY, reason
+
+
+def classify_exception(exc: BaseException) -> tuple[Outcome, str]:
+    """What a raised send error means for the message, and a reason to store.
+
+    A connection aborted after the request left ("Connection aborted.") may have
+    been processed by the provider, so it is UNKNOWN like a read timeout.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, AfricasTalkingException):
+        return _classify_provider_text(str(exc))
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return Outcome.RETRY, f"{name}: could not connect, nothing was sent"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return Outcome.UNKNOWN, f"{name}: no answer after the request was sent"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if "connection aborted" in str(exc).lower():
+            return Outcome.UNKNOWN, f"{name}: connection dropped after the request: {exc}"
+        return Outcome.RETRY, f"{name}: {exc}"
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return Outcome.CONFIG_ERROR, f"{name}: {exc}"
+    return Outcome.UNKNOWN, f"{name}: {exc}"

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 
 from gateway.common.phone import mask
-from gateway.providers.results import Outcome, RecipientResult
+from gateway.providers import Outcome, RecipientResult
 
 log = logging.getLogger("suara.console")
 

@@ -18,7 +18,8 @@ from gateway.outbox.enqueue import enqueue_sends
 from gateway.providers import UssdRequest
 from gateway.providers.africastalking import render_ussd
 from gateway.ussd.data import VALIDATORS, WIB, consultation_label
-from gateway.ussd.hop import Loaded, Saved, handle_hop, tree
+from gateway.ussd.hop import handle_hop, tree
+from gateway.ussd.state import Loaded, Saved
 from gateway.web import runtime
 from menus import Tree, build_tree, validate
 from menus.validators import BUILTIN_VALIDATORS

@@ -8,7 +8,7 @@ everything else to Flask:
 
 - only ``POST``/``GET`` on the USSD path with a valid token (or none configured), and a
   ``POST`` body with a ``Content-Length`` within ``MAX_CONTENT_LENGTH``, are answered here;
-- the work is ``webhooks.answer_ussd``, the same function the Flask view calls;
+- the work is ``hop.answer_ussd``, the same function the Flask view calls;
 - a bad form is handed to Flask with its body put back, so the 400, 403, 405 and 413
   answers come from one place (the view and its error handlers);
 - an unexpected error is logged and answered 503, as the app's error handler does.
@@ -16,7 +16,6 @@ everything else to Flask:
 
 from __future__ import annotations
 
-import hmac
 import io
 import logging
 from collections.abc import Callable, Iterable
@@ -29,8 +28,8 @@ from gateway.errors import InvalidPayload
 from gateway.metrics import WEBHOOK_REQUESTS
 from gateway.providers import africastalking as at
 from gateway.runtime import Runtime
-from gateway.ussd.hop import OnDemand
-from gateway.webhooks import answer_ussd
+from gateway.ussd.hop import OnDemand, answer_ussd
+from gateway.web import token_ok
 
 PATH = "/webhooks/africastalking/ussd"
 ENDPOINT = "webhooks.receive_ussd"  # the metrics label the Flask view would have used
@@ -72,7 +71,7 @@ class UssdFastPath:
             if db.session is not None:
                 db.session.close()
         self.ok.inc()
-        return _plain(start_response, "200 OK", reply.encode())
+        return _plain(start_response, "200 OK", at.render_ussd(reply.text, end=reply.end).encode())
 
     def _token_ok(self, environ: dict[str, Any]) -> bool:
         expected = self.rt.settings.webhook_token
@@ -80,7 +79,7 @@ class UssdFastPath:
             return True
         query = environ.get("QUERY_STRING", "")
         given = next((v for k, v in parse_qsl(query, keep_blank_values=True) if k == "token"), "")
-        return hmac.compare_digest(given.encode(), expected.encode())
+        return token_ok(given, expected)
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
         """The form's bytes, or None to let Flask deal with the request (another method, no

@@ -23,144 +23,40 @@ written by the end-of-session event.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from redis import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import bindparam, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from gateway.citizens.contacts import get_or_create_contact
 from gateway.common.phone import mask
 from gateway.models import Contact
+from gateway.outbox.enqueue import enqueue_sends
 from gateway.providers import UssdEnd, UssdRequest
-from gateway.ussd import redis_direct
+from gateway.runtime import Runtime
 from gateway.ussd.actions import record_skm, run_actions
 from gateway.ussd.data import VALIDATORS, DbData
 from gateway.ussd.sessions import record_ussd_end
+from gateway.ussd.state import Loaded, RedisStore, Saved, StateStore
 from menus import Action, Context, HopResult, Tree, advance, fill, load_tree, partial_skm
 from menus.state import RESUME_NODE
 from menus.types import SetLanguage
 
 log = logging.getLogger("suara.ussd")
-STATE_TTL = 300
-"""Seconds a session's state lives: Africa's Talking ends a session after ~180 s."""
+SORRY = "Maaf, layanan sedang gangguan. Silakan coba lagi nanti."
+"""The screen a hop answers when the database fails (200 with ``END``, never a 500)."""
 DROPPED = frozenset({"incomplete", "failed"})
 LANGUAGE_OF = select(Contact.language).where(Contact.phone == bindparam("phone"))
-_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per call
 
 
 @functools.cache
 def tree() -> Tree:
     """The shipped Disdik Labura menu, loaded once per process."""
     return load_tree()
-
-
-@dataclass(frozen=True)
-class Saved:
-    """What Redis keeps per session: the engine state plus the filled reply for retries."""
-
-    session_id: str
-    state: dict[str, Any]
-    reply: str
-    end: bool
-    origin: str | None = None
-
-    def dumps(self) -> str:
-        data: dict[str, Any] = {"session_id": self.session_id, "state": self.state}
-        data |= {"reply": self.reply}
-        data |= {"end": self.end, "origin": self.origin}
-        return _COMPACT.encode(data)
-
-    @classmethod
-    def loads(cls, raw: bytes | str | None) -> Saved | None:
-        if raw is None:
-            return None
-        try:
-            data = json.loads(raw)
-            return cls(
-                str(data["session_id"]),
-                dict(data["state"]),
-                str(data["reply"]),
-                bool(data["end"]),
-                data.get("origin"),
-            )
-        except (ValueError, KeyError, TypeError):
-            return None
-
-
-@dataclass(frozen=True)
-class Loaded:
-    saved: Saved | None = None
-    resume: Saved | None = None
-    lang: str | None = None
-
-
-class StateStore(Protocol):
-    def load(self, session_id: str, phone: str, *, first: bool) -> Loaded: ...
-    def save(
-        self, saved: Saved, phone: str, *, resumable: bool | None, lang: str | None = None
-    ) -> None: ...
-
-
-class RedisStore:
-    """Session state under ``ussd:state:<id>``; a resumable copy under ``ussd:resume:<phone>``;
-    the caller's language under ``ussd:lang:<phone>`` (so a first hop needs no database read).
-
-    A hop costs one Redis round trip: the read. The write is sent without waiting for a
-    reply (``CLIENT REPLY SKIP``): the next hop comes seconds later, and a write that never
-    landed only leaves the state a hop behind, which ``menus.advance`` catches up.
-    """
-
-    LANG_TTL = 86400  # the contact row stays the truth; re-read at most daily
-
-    def __init__(self, redis: Redis, resume_minutes: int) -> None:
-        self.redis = redis
-        self.resume_seconds = resume_minutes * 60
-
-    def load(self, session_id: str, phone: str, *, first: bool) -> Loaded:
-        """One MGET. Redis trouble reads as lost state (the engine replays ``text``)."""
-        keys = [f"ussd:state:{session_id}"]
-        if first:
-            keys += [f"ussd:resume:{phone}", f"ussd:lang:{phone}"]
-        try:
-            found = redis_direct.read(self.redis, "MGET", *keys)
-        except RedisError as exc:
-            log.warning("USSD state unreadable for %s: %s", mask(phone), exc)
-            return Loaded()
-        if not first:
-            return Loaded(Saved.loads(found[0]))
-        lang = found[2].decode() if isinstance(found[2], bytes) else found[2]
-        return Loaded(Saved.loads(found[0]), Saved.loads(found[1]), lang)
-
-    def save(
-        self, saved: Saved, phone: str, *, resumable: bool | None, lang: str | None = None
-    ) -> None:
-        """``resumable``: keep (True), drop (False) or leave (None) the resume copy."""
-        data = saved.dumps()
-        commands: list[redis_direct.Command] = [
-            ("SET", f"ussd:state:{saved.session_id}", data, "EX", STATE_TTL)
-        ]
-        if resumable and self.resume_seconds:
-            commands.append(("SET", f"ussd:resume:{phone}", data, "EX", self.resume_seconds))
-        elif resumable is not None:
-            commands.append(("DEL", f"ussd:resume:{phone}"))
-        if lang:
-            commands.append(("SET", f"ussd:lang:{phone}", lang, "EX", self.LANG_TTL))
-        try:
-            if redis_direct.skips_replies(self.redis):
-                redis_direct.send_without_reply(self.redis, commands)
-            else:  # CLIENT refused (ACL, proxy): one ordinary round trip instead
-                pipe: Any = self.redis.pipeline(transaction=False)  # redis-py: untyped
-                for command in commands:
-                    pipe.execute_command(*command)
-                pipe.execute()
-        except RedisError as exc:
-            log.warning("USSD state not saved for %s: %s", mask(phone), exc)
 
 
 @dataclass(frozen=True)
@@ -272,3 +168,16 @@ def end_session(session: Session, store: StateStore, event: UssdEnd) -> None:
         return
     contact = get_or_create_contact(session, event.phone) if event.phone else None
     record_skm(session, partial, contact=contact, session_id=event.session_id, origin=saved.origin)
+
+
+def answer_ussd(rt: Runtime, req: UssdRequest, sessions: Callable[[], Session]) -> HopReply:
+    """One parsed hop answered: the SMS it queued are enqueued after its commit, and a
+    database failure is the apology screen. Shared by the Flask view and the fast path."""
+    store = RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
+    try:
+        reply = handle_hop(sessions, store, req, max_chars=rt.settings.ussd_max_chars)
+    except SQLAlchemyError:
+        log.exception("USSD hop failed for %s", mask(req.phone))
+        return HopReply(SORRY, end=True)
+    enqueue_sends(rt.redis, reply.outbound_ids)
+    return reply

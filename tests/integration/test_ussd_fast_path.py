@@ -13,7 +13,7 @@ from werkzeug.test import Client, EnvironBuilder
 from gateway.models import Feedback
 from gateway.ussd import hop
 from gateway.ussd.fast import UssdFastPath
-from gateway.webhooks import SORRY
+from gateway.ussd.hop import SORRY
 from tests.integration.ussd_helpers import USSD, Dial, free_port
 
 pytestmark = pytest.mark.integration

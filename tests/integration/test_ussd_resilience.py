@@ -182,7 +182,7 @@ def test_a_redis_server_that_stops_answering_reads_as_lost_state_within_the_time
 
     from redis import Redis
 
-    from gateway.ussd.hop import Loaded, RedisStore
+    from gateway.ussd.state import Loaded, RedisStore
 
     def answer_handshakes_only(conn: socket.socket) -> None:
         with conn:

@@ -6,9 +6,8 @@ import pytest
 import requests
 from africastalking.Service import AfricasTalkingException
 
-from gateway.providers.results import (
-    Outcome,
-    ResponseError,
+from gateway.providers import Outcome, ResponseError
+from gateway.providers.africastalking import (
     classify_exception,
     classify_recipient,
     parse_cost,
