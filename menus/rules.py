@@ -87,9 +87,7 @@ ACTION_BUILDERS: Mapping[str, Callable[[Answers, Mapping[str, str]], Action]] = 
     "file_feedback": file_feedback,
     "record_skm": record_skm,
     "rsvp": lambda a, _: Rsvp(code=a["consultation"]),
-    "subscribe": lambda a, args: Subscribe(
-        kecamatan=a["kecamatan"], role=a["role"], consent_version=args["consent_version"]
-    ),
+    "subscribe": lambda a, _: Subscribe(kecamatan=a["kecamatan"], role=a["role"]),
     "unsubscribe": lambda _a, _args: Unsubscribe(),
     "set_language": lambda _a, args: SetLanguage(lang=args["lang"]),
     "answer_poll": lambda a, _: AnswerPoll(poll_id=a["poll"], option_index=int(a["poll_option"])),

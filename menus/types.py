@@ -165,9 +165,10 @@ class Rsvp:
 
 @dataclass(frozen=True)
 class Subscribe:
+    """Subscribe with consent; the gateway records which consent text version."""
+
     kecamatan: str
     role: str
-    consent_version: str
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,12 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import create_engine, text
 
 from gateway import create_app
+from gateway.citizens.info import clear_info_cache
 from gateway.config import Settings
 from gateway.db import migrate
 from gateway.models import Base
 from gateway.outbox.enqueue import QUEUES
 from gateway.runtime import Runtime, build_runtime
-from gateway.ussd.data import clear_info_cache
 from tests.fake_at import FakeAfricasTalking
 from workers import context
 

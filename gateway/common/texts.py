@@ -108,12 +108,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "id": "Disdik Labura: status tiket {ticket}: {status}. Pembaruan terakhir {date} WIB.",
         "en": "Disdik Labura: ticket {ticket} status: {status}. Last update {date} WIB.",
     },
-    "rsvp_done": {
-        "id": "Disdik Labura: kehadiran Anda tercatat untuk {code}, {date} WIB di {place}. "
-        "Terima kasih.",
-        "en": "Disdik Labura: your attendance is noted for {code}, {date} WIB at {place}. "
-        "Thank you.",
-    },
     "rsvp_unknown": {
         "id": "Disdik Labura: kode acara {code} tidak ditemukan. Periksa kode di undangan, "
         "lalu ketik HADIR <kode>.",

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 
-WIB = ZoneInfo("Asia/Jakarta")
+from gateway.common.wib import WIB
+
 HOLIDAY_CATEGORIES = ("public", "government")
 _END_OF_DAY = time(23, 59, 59)
 _ONE_DAY = timedelta(days=1)

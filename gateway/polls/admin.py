@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from gateway.common.sms_text import count_segments, encoding, non_gsm7_chars
 from gateway.models import Contact, Poll, PollOption
+from gateway.polls.options import audience_filter, options_of
 
 LETTERS = "ABCDEFGHI"
 FOOTER = {
@@ -78,14 +79,6 @@ def create_poll(session: Session, spec: PollSpec, *, created_by_id: int | None =
     return poll.id
 
 
-def options_of(session: Session, poll_id: int) -> list[PollOption]:
-    return list(
-        session.scalars(
-            select(PollOption).where(PollOption.poll_id == poll_id).order_by(PollOption.position)
-        )
-    )
-
-
 def render_poll_text(poll: Poll, options: list[PollOption], language: str = "id") -> str:
     """The SMS: question, numbered options, how to answer and how to stop."""
     english = language == "en" and bool(poll.question_en) and all(o.label_en for o in options)
@@ -106,8 +99,6 @@ def text_languages(poll: Poll, options: list[PollOption]) -> list[str]:
 
 
 def count_audience(session: Session, audience: dict[str, list[str]]) -> int:
-    from gateway.polls.fanout import audience_filter
-
     return int(
         session.scalar(select(func.count(Contact.id)).where(*audience_filter(audience))) or 0
     )

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.models import Contact, OutboundMessage, Poll, PollAnswer, PollOption
+from gateway.polls.options import options_of
 
 LETTERS = "ABCDEFGHI"
 FUZZY_CUTOFF = 75
@@ -99,11 +100,7 @@ def record_poll_answer(
         return None
     if not is_open(poll):
         return PollAnswerResult(poll.id, None, None, closed=True)
-    options = list(
-        session.scalars(
-            select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)
-        )
-    )
+    options = options_of(session, poll.id)
     option = match_option(options, answer)
     if option is None:
         return PollAnswerResult(poll.id, None, None)

@@ -37,12 +37,8 @@ from gateway.models import (
     PollAnswer,
     UtcDateTime,
 )
-from gateway.polls.admin import (
-    REMINDER_PREFIX,
-    options_of,
-    render_poll_text,
-    text_languages,
-)
+from gateway.polls.admin import REMINDER_PREFIX, render_poll_text, text_languages
+from gateway.polls.options import audience_filter, options_of
 
 POLL = "poll"
 REMINDER = "poll_reminder"
@@ -59,20 +55,6 @@ class Chunk:
     @property
     def done(self) -> bool:
         return self.last_contact_id is None
-
-
-def audience_filter(audience: dict[str, list[str]]) -> list[ColumnElement[bool]]:
-    """Subscribed, not opted out, not blacklisted; empty lists mean everyone."""
-    where: list[ColumnElement[bool]] = [
-        Contact.subscribed.is_(True),
-        Contact.opted_out_at.is_(None),
-        Contact.provider_blacklisted_at.is_(None),
-    ]
-    if audience.get("kecamatan"):
-        where.append(Contact.kecamatan.in_(audience["kecamatan"]))
-    if audience.get("role"):
-        where.append(Contact.role.in_(audience["role"]))
-    return where
 
 
 def start_fan_out(session: Session, poll_id: int) -> Poll | None:

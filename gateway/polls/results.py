@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from gateway.models import Contact, OutboundMessage, Poll, PollAnswer, PollOption
 from gateway.polls.fanout import POLL
+from gateway.polls.options import options_of
 
 OM = OutboundMessage
 FAILED = ("failed", "rejected", "expired")
@@ -36,9 +37,7 @@ RECIPIENT_FIELDS = (
 def poll_results(session: Session, poll_id: int, *, cost_per_segment: float) -> dict[str, Any]:
     """Counts per option (the current answer of each person), by kecamatan and role,
     response rate (answered / recipients) and the funnel of the poll's first SMS."""
-    options = session.scalars(
-        select(PollOption).where(PollOption.poll_id == poll_id).order_by(PollOption.position)
-    ).all()
+    options = options_of(session, poll_id)
     label = {o.id: o.label for o in options}
     answers = session.execute(
         select(PollAnswer.option_id, Contact.kecamatan, Contact.role, func.count())

@@ -1,4 +1,4 @@
-"""Shared types of the SMS command services: the incoming message and the answer."""
+"""Shared types of the SMS command handlers: the incoming message and the answer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.common import texts
-from gateway.common.workdays import WIB
 from gateway.models import Contact
 
 
@@ -31,8 +30,3 @@ class Answer:
     text: str | None
     feedback_id: int | None = None
     ticket: str | None = None
-
-
-def wib(moment: datetime) -> str:
-    """A date and time as citizens read it: 28-11-2026 13:04 (WIB)."""
-    return moment.astimezone(WIB).strftime("%d-%m-%Y %H:%M")

@@ -1,10 +1,11 @@
-"""One service per SMS keyword, dispatched on the parsed `Command`.
+"""One handler per SMS keyword, dispatched on the parsed `Command`: thin adapters over the
+capability services (the USSD actions call the same ones).
 
 Each handler takes the session, the `Incoming` message (contact, stored row, time) and
-the command, writes what the command means, and returns an `Answer`: the reply text in
-the contact's language (or None for no reply) and the feedback record it concerns.
-Whether the reply is really sent (mobile sender, hourly cap) is decided by the caller,
-`gateway.services.inbound`. Handlers never commit and never enqueue.
+the command, calls the service for what the command means, and returns an `Answer`: the
+reply text in the contact's language (or None for no reply) and the feedback record it
+concerns. Whether the reply is really sent (mobile sender, hourly cap) is decided by the
+caller, `gateway.sms.inbound`. Handlers never commit and never enqueue.
 """
 
 from __future__ import annotations
@@ -12,25 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from gateway.common import texts, tickets
+from gateway.citizens import consent, rights
+from gateway.citizens.info import info_text
+from gateway.citizens.skm import record_skm as store_skm
+from gateway.common import texts, tickets, wib
 from gateway.common.sms_text import to_gsm7, truncate_to_segments
+from gateway.consultations.rsvp import rsvp as store_rsvp
 from gateway.feedback import lifecycle
 from gateway.feedback.filing import record_feedback
-from gateway.models import (
-    Channel,
-    Feedback,
-    FeedbackEvent,
-    FeedbackKind,
-    InboundMessage,
-    InfoPage,
-    OutboundMessage,
-)
+from gateway.feedback.status import status_for_filer
+from gateway.models import Channel, FeedbackKind, InboundMessage, OutboundMessage
 from gateway.polls.answers import record_poll_answer
-from gateway.sms import citizen, tagging
-from gateway.sms.answers import Answer, Incoming, wib
+from gateway.sms import tagging
+from gateway.sms.answers import Answer, Incoming
 from gateway.sms.keywords import Command, Kind
 
 HELP_INTERVAL = timedelta(hours=1)
@@ -48,7 +46,7 @@ Handler = Callable[[Session, Incoming, Command], Answer]
 def dispatch(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """Run the service for `cmd`. STOP is looked at before anything else."""
     if cmd.kind is Kind.STOP:
-        return citizen.stop(session, msg)
+        return stop(session, msg, cmd)
     return HANDLERS.get(cmd.kind, unclassified)(session, msg, cmd)
 
 
@@ -120,31 +118,102 @@ def show_info(session: Session, msg: Incoming, cmd: Command) -> Answer:
     topic = cmd.args[0] if cmd.args else None
     if not isinstance(topic, str):
         return Answer(msg.say("info_topics"))
-    pages = select(InfoPage).where(InfoPage.topic == topic)
-    found = {page.language: page for page in session.scalars(pages)}
-    page = found.get(msg.contact.language) or found.get("id")
-    if page is None or not page.body.strip():
+    body = info_text(session, topic, msg.contact.language)
+    if body is None:
         return Answer(msg.say("info_missing", topic=topic.upper()))
-    return Answer(truncate_to_segments(to_gsm7(page.body.strip()), INFO_SEGMENTS))
+    return Answer(truncate_to_segments(to_gsm7(body), INFO_SEGMENTS))
 
 
 def show_status(session: Session, msg: Incoming, cmd: Command) -> Answer:
-    """STATUS <ticket>: status and last update in WIB, never the content."""
+    """STATUS <ticket>: status and last update in WIB, never the content, and only to the
+    number that filed the ticket (anyone else is told it is not found)."""
     ticket = str(cmd.args[0]) if cmd.args and cmd.args[0] is not None else ""
     if not ticket:
         return Answer(msg.say("status_format"))
     if not tickets.is_valid(ticket):
         return Answer(msg.say("status_invalid", ticket=ticket[:12]))
-    feedback = session.scalar(select(Feedback).where(Feedback.ticket == ticket))
-    if feedback is None:
+    found = status_for_filer(session, ticket, phone=msg.contact.phone)
+    if found is None:
         return Answer(msg.say("status_unknown", ticket=ticket))
-    last = session.scalar(
-        select(func.max(FeedbackEvent.created_at)).where(FeedbackEvent.feedback_id == feedback.id)
+    status = texts.label(texts.STATUS_LABELS, found.status, msg.contact.language)
+    text = msg.say(
+        "status_reply", ticket=ticket, status=status, date=wib.date_time(found.updated_at)
     )
-    when = last or feedback.updated_at or feedback.created_at
-    status = texts.label(texts.STATUS_LABELS, feedback.status, msg.contact.language)
-    text = msg.say("status_reply", ticket=ticket, status=status, date=wib(when))
-    return Answer(text, feedback.id, ticket)
+    return Answer(text, found.feedback_id, ticket)
+
+
+def stop(session: Session, msg: Incoming, cmd: Command) -> Answer:
+    """STOP: opt out of every broadcast at once; confirmed only the first time."""
+    first = consent.opt_out(msg.contact, now=msg.now)
+    return Answer(msg.say("stop_done") if first else None)
+
+
+def start(session: Session, msg: Incoming, cmd: Command) -> Answer:
+    """MULAI: opt back in (a fresh consent)."""
+    consent.subscribe(msg.contact, channel="sms", now=msg.now)
+    return Answer(msg.say("start_done"))
+
+
+def subscribe(session: Session, msg: Incoming, cmd: Command) -> Answer:
+    """DAFTAR [kecamatan] [peran]: subscribe with consent recorded."""
+    kecamatan, role = (cmd.args + (None, None))[:2]
+    contact = msg.contact
+    consent.subscribe(
+        contact,
+        channel="sms",
+        now=msg.now,
+        kecamatan=str(kecamatan) if kecamatan else None,
+        role=str(role) if role else None,
+    )
+    place = f"Kec. {contact.kecamatan}" if contact.kecamatan else None
+    where = place or texts.label(texts.WORDS, "all_areas", contact.language)
+    if contact.role:
+        where = f"{where}, {contact.role.replace('_', ' ')}"
+    return Answer(msg.say("subscribe_done", where=where))
+
+
+def rsvp(session: Session, msg: Incoming, cmd: Command) -> Answer:
+    """HADIR <code>: RSVP to a public consultation; the reply is the confirmation (a repeat
+    gets it again), and a new RSVP also gets the day-before reminder."""
+    code = str(cmd.args[0]) if cmd.args and cmd.args[0] else ""
+    if not code:
+        return Answer(msg.say("rsvp_missing"))
+    done = store_rsvp(
+        session, msg.contact, code, channel="sms", now=msg.now, queue_confirmation=False
+    )
+    if done is None:
+        return Answer(msg.say("rsvp_unknown", code=code[:12]))
+    return Answer(done.confirmation)
+
+
+def record_skm(session: Session, msg: Incoming, cmd: Command) -> Answer:
+    """SKM <9 digits 1-4>: a complete satisfaction response; anything else: the format."""
+    if cmd.error or len(cmd.args) != 9:
+        return Answer(msg.say("skm_format"))
+    answers = [int(str(a)) for a in cmd.args]
+    store_skm(session, contact=msg.contact, answers=answers, channel=Channel.SMS, complete=True)
+    return Answer(msg.say("skm_done"))
+
+
+def show_data(session: Session, msg: Incoming, cmd: Command) -> Answer:
+    """DATA (UU PDP access right): a one-SMS summary, the request kept as a record."""
+    summary = rights.data_summary(session, msg.contact, now=msg.now)
+    lang = msg.contact.language
+    return Answer(
+        msg.say(
+            "data_summary",
+            reports=summary.reports,
+            messages=summary.messages,
+            subscribed=texts.label(texts.WORDS, "yes" if summary.subscribed else "no", lang),
+            kecamatan=summary.kecamatan or "-",
+        )
+    )
+
+
+def erase(session: Session, msg: Incoming, cmd: Command) -> Answer:
+    """HAPUS: an erasure request for staff, due in 3 x 24 hours; broadcasts stop now."""
+    request_id = rights.request_erasure(session, msg.contact, now=msg.now)
+    return Answer(msg.say("erase_received", request=request_id))
 
 
 def _file(session: Session, msg: Incoming, kind: FeedbackKind, text: str) -> Answer:
@@ -182,12 +251,12 @@ HANDLERS: dict[Kind, Handler] = {
     Kind.QUESTION: record_content,
     Kind.INFO: show_info,
     Kind.STATUS: show_status,
-    Kind.SUBSCRIBE: citizen.subscribe,
-    Kind.START: citizen.start,
-    Kind.RSVP: citizen.rsvp,
-    Kind.SKM: citizen.record_skm,
-    Kind.DATA: citizen.show_data,
-    Kind.ERASE: citizen.erase,
+    Kind.SUBSCRIBE: subscribe,
+    Kind.START: start,
+    Kind.RSVP: rsvp,
+    Kind.SKM: record_skm,
+    Kind.DATA: show_data,
+    Kind.ERASE: erase,
     Kind.HELP: show_help,
     Kind.AMBIGUOUS: ambiguous,
     Kind.ANSWER: answer_poll,

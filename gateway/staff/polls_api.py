@@ -17,10 +17,10 @@ from gateway.polls.admin import (
     Preview,
     close_poll,
     create_poll,
-    options_of,
     preview_poll,
     schedule_poll,
 )
+from gateway.polls.options import options_of
 from gateway.polls.results import (
     RECIPIENT_FIELDS,
     iter_recipients,

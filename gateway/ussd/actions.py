@@ -1,41 +1,29 @@
-"""Carry out the actions the USSD menus engine emits, through the domain services.
+"""Carry out the actions the USSD menus engine emits, through the capability services (the
+SMS command handlers call the same ones).
 
 ``run_actions`` takes the session first, never commits and never enqueues: the hop handler
 owns the transaction and enqueues ``ActionOutcome.outbound_ids`` after the commit. Each
 action is safe to repeat (a network retry after lost state replays the last input).
-
-RSVP reminders are outbox rows with ``not_before = starts_at - 1 day``: they are NOT in
-``outbound_ids`` (nothing is enqueued now); the outbound pipeline's sweeper sends queued rows
-once ``not_before`` has passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from gateway.common import texts
+from gateway.citizens import consent
+from gateway.citizens.info import info_text
+from gateway.citizens.skm import record_skm as store_skm
 from gateway.common.sms_text import to_gsm7, truncate_to_segments
+from gateway.consultations.rsvp import rsvp
 from gateway.feedback.filing import record_feedback
-from gateway.models import (
-    Channel,
-    Consultation,
-    Contact,
-    Feedback,
-    FeedbackKind,
-    OutboundMessage,
-    Poll,
-    SkmResponse,
-)
-from gateway.models import Rsvp as RsvpRow
+from gateway.models import Channel, Consultation, Contact, Feedback, FeedbackKind, Poll
 from gateway.outbox.queue import queue_sms
 from gateway.polls.answers import record_poll_answer
-from gateway.ussd.data import DbData, wib_label
 from menus import (
     Action,
     AnswerPoll,
@@ -50,8 +38,6 @@ from menus import (
 
 INFO_SMS_SEGMENTS = 3
 FILED_IN_SESSION = select(Feedback.ticket).where(Feedback.ussd_session_id == bindparam("sid"))
-SKM_OF_SESSION = select(SkmResponse.id).where(SkmResponse.ussd_session_id == bindparam("sid"))
-REMINDER_AHEAD = timedelta(days=1)
 
 
 @dataclass
@@ -72,17 +58,20 @@ def run_actions(
 ) -> ActionOutcome:
     """Run every action in order. ``origin``: the dropped session this one resumed, if any."""
     outcome = ActionOutcome()
+    now = datetime.now(UTC)
     for action in actions:
         if isinstance(action, FileFeedback):
             outcome.values["ticket"] = _file(session, action, contact, session_id, outcome)
         elif isinstance(action, RecordSkm):
             record_skm(session, action, contact=contact, session_id=session_id, origin=origin)
         elif isinstance(action, Rsvp):
-            outcome.outbound_ids += _rsvp(session, action.code, contact)
+            outcome.outbound_ids += _rsvp(session, action.code, contact, now)
         elif isinstance(action, Subscribe):
-            _subscribe(contact, action)
+            consent.subscribe(
+                contact, channel="ussd", now=now, kecamatan=action.kecamatan, role=action.role
+            )
         elif isinstance(action, Unsubscribe):
-            contact.subscribed, contact.opted_out_at = False, datetime.now(UTC)
+            consent.opt_out(contact, now=now)
         elif isinstance(action, SetLanguage):
             contact.language = action.lang
         elif isinstance(action, AnswerPoll):
@@ -130,62 +119,24 @@ def record_skm(
     origin: str | None = None,
 ) -> None:
     """One row per USSD session; a later row of a resumed survey replaces the dropped one's."""
-    if session.scalar(SKM_OF_SESSION, {"sid": session_id}):
-        return
-    if origin:
-        session.execute(
-            delete(SkmResponse).where(
-                SkmResponse.ussd_session_id == origin,
-                SkmResponse.service == action.service,
-                SkmResponse.complete.is_(False),
-            )
-        )
-    session.add(
-        SkmResponse(
-            contact_id=contact.id if contact else None,
-            service=action.service,
-            answers="".join(str(a) for a in action.answers),
-            complete=action.complete,
-            channel=Channel.USSD.value,
-            ussd_session_id=session_id,
-        )
+    store_skm(
+        session,
+        contact=contact,
+        answers=action.answers,
+        channel=Channel.USSD,
+        complete=action.complete,
+        service=action.service,
+        ussd_session_id=session_id,
+        origin=origin,
     )
-    session.flush()
 
 
-def _rsvp(session: Session, code: str, contact: Contact) -> list[int]:
-    event = session.scalar(select(Consultation).where(Consultation.code == code))
-    if event is None:
-        return []
-    try:
-        with session.begin_nested():
-            session.add(RsvpRow(consultation_id=event.id, contact_id=contact.id, channel="ussd"))
-    except IntegrityError:
-        return []  # already registered: no second confirmation
-    lang, fields = contact.language, _event_fields(event, contact.language)
-    text = texts.render("rsvp_confirmed", lang, **fields)
-    confirmation = queue_sms(session, to=contact.phone, text=text, contact_id=contact.id)
-    remind_at = event.starts_at - REMINDER_AHEAD
-    if remind_at > datetime.now(UTC):
-        reminder = texts.render("rsvp_reminder", lang, **fields)
-        reminder_id = queue_sms(session, to=contact.phone, text=reminder, contact_id=contact.id)
-        session.get_one(OutboundMessage, reminder_id).not_before = remind_at
-    return [confirmation]
-
-
-def _event_fields(event: Consultation, lang: str) -> dict[str, str]:
-    title = (lang == "en" and event.title_en) or event.title
-    when = wib_label(event.starts_at, lang)
-    place = to_gsm7(event.place)
-    return {"title": to_gsm7(title), "place": place, "when": when, "code": event.code}
-
-
-def _subscribe(contact: Contact, action: Subscribe) -> None:
-    contact.subscribed = True
-    contact.opted_out_at = None
-    contact.kecamatan, contact.role = action.kecamatan, action.role
-    contact.consent_version, contact.consent_channel = action.consent_version, "ussd"
-    contact.consent_at = datetime.now(UTC)
+def _rsvp(session: Session, code: str, contact: Contact, now: datetime) -> list[int]:
+    """A new RSVP's confirmation SMS (its reminder is queued for later, not enqueued now)."""
+    done = rsvp(session, contact, code, channel="ussd", now=now)
+    if done is None or done.confirmation_id is None:
+        return []  # no such meeting, or already registered: no second confirmation
+    return [done.confirmation_id]
 
 
 def _answer_poll(session: Session, action: AnswerPoll, contact: Contact) -> None:
@@ -197,7 +148,7 @@ def _answer_poll(session: Session, action: AnswerPoll, contact: Contact) -> None
 
 
 def _info_sms(session: Session, action: SendInfoSms, contact: Contact) -> list[int]:
-    body = DbData(lambda: session).text(action.topic, action.lang or contact.language)
+    body = info_text(session, action.topic, action.lang or contact.language)
     if not body:
         return []
     text = truncate_to_segments(to_gsm7(f"Disdik Labura: {body}"), INFO_SMS_SEGMENTS)

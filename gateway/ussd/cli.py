@@ -13,11 +13,12 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from gateway.common.phone import normalize
+from gateway.common.wib import WIB
 from gateway.models import Consultation
 from gateway.outbox.enqueue import enqueue_sends
 from gateway.providers import UssdRequest
 from gateway.providers.africastalking import render_ussd
-from gateway.ussd.data import VALIDATORS, WIB, consultation_label
+from gateway.ussd.data import VALIDATORS, consultation_label
 from gateway.ussd.hop import handle_hop, tree
 from gateway.ussd.state import Loaded, Saved
 from gateway.web import runtime

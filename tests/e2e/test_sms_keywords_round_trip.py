@@ -99,7 +99,7 @@ def test_every_other_keyword_reply_reaches_the_provider(send, body, expected):
 def test_rsvp_with_a_real_code_reaches_the_provider(send, at_app):
     from datetime import UTC, datetime, timedelta
 
-    from gateway.models import Consultation, Rsvp
+    from gateway.models import Consultation, OutboundMessage, Rsvp
 
     rt = at_app.extensions["suara"]
     with rt.sessions.begin() as s:
@@ -108,6 +108,9 @@ def test_rsvp_with_a_real_code_reaches_the_provider(send, at_app):
             Consultation(code="MUSREN1", title="Musrenbang", place="Aula Disdik", starts_at=starts)
         )
     reply = send("hadir musren1")
-    assert reply is not None and "kehadiran Anda tercatat untuk MUSREN1" in reply
+    assert reply is not None and "kehadiran Anda di Musrenbang tercatat" in reply
     with rt.sessions() as s:
         assert s.scalar(select(Rsvp.id)) is not None
+        reminder = s.scalar(select(OutboundMessage).where(OutboundMessage.not_before.is_not(None)))
+        assert reminder is not None and "besok" in reminder.text  # as a USSD RSVP gets
+        assert reminder.not_before == starts - timedelta(days=1)

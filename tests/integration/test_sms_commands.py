@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from gateway.citizens.consent import CONSENT_VERSION
 from gateway.common.sms_text import count_segments, is_gsm7
 from gateway.common.tickets import check_digit, is_valid
 from gateway.models import (
@@ -112,7 +113,7 @@ def test_mulai_opts_back_in_with_consent(client, rt):
     assert "STOP" in reply(client, rt, "MULAI")
     contact = one(rt, Contact)
     assert contact.subscribed and contact.opted_out_at is None
-    assert (contact.consent_channel, contact.consent_version) == ("sms", "sms-2026-1")
+    assert (contact.consent_channel, contact.consent_version) == ("sms", CONSENT_VERSION)
 
 
 def test_daftar_records_consent_kecamatan_and_role(client, rt):
@@ -151,6 +152,36 @@ def test_status_shows_status_and_date_never_content(client, rt):
     assert "pungli" not in answer
 
 
+def test_status_is_told_only_to_the_number_that_filed_the_ticket(client, rt):
+    sms(client, "LAPOR kepala sekolah minta uang")
+    ticket = one(rt, Feedback).ticket
+    stranger = "+6281399990000"
+    answer = reply(client, rt, f"STATUS {ticket}", sender=stranger)
+    assert "tidak ditemukan" in answer and "Diterima" not in answer  # same as a wrong ticket
+    assert "Diterima" in reply(client, rt, f"STATUS {ticket}")
+
+
+def test_status_of_an_anonymous_report_needs_the_ticket_and_the_filing_number(client, rt):
+    with rt.sessions.begin() as s:
+        contact = Contact(phone=PHONE, language="id")
+        s.add(contact)
+        s.flush()
+        s.add(
+            Feedback(
+                ticket="123456" + check_digit("123456"),
+                kind="complaint",
+                text="anonim",
+                channel="ussd",
+                contact_id=contact.id,
+                anonymous=True,
+                status="in_progress",
+            )
+        )
+    ticket = one(rt, Feedback).ticket
+    assert "Diproses" in reply(client, rt, f"STATUS {ticket}")
+    assert "tidak ditemukan" in reply(client, rt, f"STATUS {ticket}", sender="+6281399990000")
+
+
 def test_status_with_a_typo_in_the_ticket_is_refused(client, rt):
     sms(client, "LAPOR kursi rusak")
     ticket = one(rt, Feedback).ticket
@@ -168,10 +199,27 @@ def test_hadir_rsvps_once_and_unknown_code_is_polite(client, rt):
             Consultation(code="MUSREN1", title="Musrenbang", place="Aula Disdik", starts_at=starts)
         )
     answer = reply(client, rt, "hadir musren1")
-    assert "MUSREN1" in answer and "03-12-2026 09:00 WIB" in answer
+    assert "Musrenbang" in answer and "MUSREN1" in answer and "3 Des 09.00 WIB" in answer
     reply(client, rt, "HADIR MUSREN1")
     assert count(rt, Rsvp) == 1
     assert "tidak ditemukan" in reply(client, rt, "HADIR XYZ9")
+
+
+def test_hadir_by_sms_gets_the_day_before_reminder_a_ussd_rsvp_gets(client, rt):
+    starts = datetime.now(UTC) + timedelta(days=4)
+    with rt.sessions.begin() as s:
+        s.add(Consultation(code="RAPAT7", title="Rapat", place="Aula", starts_at=starts))
+    sms(client, "HADIR RAPAT7")
+    assert "kehadiran Anda di Rapat tercatat" in replies(rt)[-1]
+    with rt.sessions() as s:
+        later = s.scalars(select(OutboundMessage).where(OutboundMessage.not_before.is_not(None)))
+        reminders = later.all()
+    assert len(reminders) == 1 and "besok" in reminders[0].text
+    assert reminders[0].not_before == starts - timedelta(days=1)
+    assert "tercatat" in reply(client, rt, "HADIR RAPAT7")  # a repeat: confirmed, no reminder
+    with rt.sessions() as s:
+        held = select(func.count(OutboundMessage.id)).where(OutboundMessage.not_before.is_not(None))
+        assert s.scalar(held) == 1
 
 
 def test_skm_records_a_complete_response_and_bad_format_gets_the_format(client, rt):

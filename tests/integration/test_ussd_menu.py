@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from gateway.citizens.consent import CONSENT_VERSION
 from gateway.common.tickets import is_valid
 from gateway.models import (
     Contact,
@@ -183,7 +184,7 @@ def test_subscribe_records_consent_then_unsubscribe_opts_out(client, rt, lang):
     with rt.sessions() as s:
         c = s.scalar(select(Contact))
         assert c is not None and c.subscribed and (c.kecamatan, c.role) == ("Marbau", "guru")
-        assert (c.consent_version, c.consent_channel) == ("PDP-2026-1", "ussd")
+        assert (c.consent_version, c.consent_channel) == (CONSENT_VERSION, "ussd")
         assert c.consent_at is not None and c.opted_out_at is None
     assert Dial(client, "ATUid_2").press("8", "2", "1").startswith("END ")
     with rt.sessions() as s:

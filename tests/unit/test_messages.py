@@ -61,3 +61,11 @@ def test_every_label_is_gsm7_and_fits_the_status_reply(table, language):
 
 def test_missing_language_falls_back_to_indonesian():
     assert texts.render("help", "jv") == texts.render("help", "id")
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_ussd_consent_screen_names_the_consent_version_that_is_recorded(language):
+    from gateway.citizens.consent import CONSENT_VERSION
+    from menus import load_tree
+
+    assert CONSENT_VERSION in load_tree().catalog[language]["sub.consent"]
