@@ -1,5 +1,7 @@
 """One exception class per condition (the rq/exceptions.py style)."""
 
+from __future__ import annotations
+
 
 class SuaraError(Exception):
     """Base class for Suara's own errors."""
@@ -17,17 +19,13 @@ class InvalidPhoneNumber(SuaraError):
     """A phone number could not be parsed into a valid E.164 number."""
 
 
-class UnknownProvider(SuaraError):
-    """No provider is registered under that name."""
+class InvalidInput(SuaraError):
+    """Staff input (API, desk or CLI) that cannot be used: one message per faulty field.
 
+    The API answers it ``400 {"errors": {field: message}}``; services raise it too, for a
+    request that is well-formed but not possible (an unknown assignee, a forbidden step).
+    """
 
-class RetryableSendError(SuaraError):
-    """Sending failed in a way that may succeed later (connect error, 429, 5xx)."""
-
-
-class PermanentSendError(SuaraError):
-    """Sending failed and retrying cannot help (bad number, blacklisted, bad request)."""
-
-
-class ProviderConfigError(SuaraError):
-    """The provider refused our credentials or sender id; stop sending until fixed."""
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors

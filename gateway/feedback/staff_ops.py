@@ -1,17 +1,20 @@
-"""Staff operations on feedback records: list, detail, correct, reply, create accounts.
+"""Staff operations on feedback records: list, detail, correct, reply, change status.
 
-Each takes the session and returns frozen values; the caller commits and enqueues.
+Each takes the session and returns frozen values; the caller commits and enqueues. A
+request that cannot be carried out raises `InvalidInput` naming the field.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from gateway.common import texts
+from gateway.errors import InvalidInput
 from gateway.feedback.lifecycle import (
     StatusChanged,
     TransitionNotAllowed,
@@ -19,8 +22,29 @@ from gateway.feedback.lifecycle import (
     notify_citizen,
 )
 from gateway.models import Contact, Feedback, FeedbackEvent, OutboundMessage, StaffUser
-from gateway.staff.auth import hash_token, new_token
-from gateway.staff.validation import ListQuery, StatusChange, ValidationFailed
+
+DEFAULT_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    status: str | None = None
+    kind: str | None = None
+    category: str | None = None
+    kecamatan: str | None = None
+    channel: str | None = None
+    phone: str | None = None
+    since: datetime | None = None
+    q: str | None = None
+    cursor: int | None = None
+    limit: int = DEFAULT_PAGE
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: str
+    note: str | None
+    notify: bool
 
 
 @dataclass(frozen=True)
@@ -33,20 +57,6 @@ class FeedbackItem:
 class Page:
     items: list[FeedbackItem]
     next: str | None
-
-
-def staff_by_token(session: Session, token: str) -> StaffUser | None:
-    user = session.scalar(select(StaffUser).where(StaffUser.token_hash == hash_token(token)))
-    return user if user is not None and user.active else None
-
-
-def create_staff_user(session: Session, *, name: str, role: str) -> tuple[int, str]:
-    """A new account; returns its id and the token, which exists nowhere else."""
-    token = new_token()
-    user = StaffUser(name=name, role=role, token_hash=hash_token(token))
-    session.add(user)
-    session.flush()
-    return user.id, token
 
 
 def list_feedback(session: Session, query: ListQuery, *, admin: bool) -> Page:
@@ -88,7 +98,7 @@ def correct_feedback(
     """Correct category / kecamatan / school or assign; each change noted in the history."""
     assignee = changes.get("assigned_to")
     if assignee is not None and session.get(StaffUser, assignee) is None:
-        raise ValidationFailed({"assigned_to": "no such staff user"})
+        raise InvalidInput({"assigned_to": "no such staff user"})
     for name, value in changes.items():
         column = "assigned_to_id" if name == "assigned_to" else name
         old = getattr(feedback, column)
@@ -115,7 +125,7 @@ def change_status(
         )
     except TransitionNotAllowed:
         message = f"cannot go from {feedback.status} to {change.status}"
-        raise ValidationFailed({"status": message}) from None
+        raise InvalidInput({"status": message}) from None
 
 
 def reply_prefix(feedback: Feedback) -> str:
@@ -126,7 +136,7 @@ def send_staff_reply(session: Session, feedback: Feedback, text: str, *, staff_i
     """Queue an SMS to the report's citizen, kept in the history; returns the outbox id."""
     sent = notify_citizen(session, feedback, f"{reply_prefix(feedback)} {text}")
     if not sent:
-        raise ValidationFailed({"text": "this report has no number that may receive SMS"})
+        raise InvalidInput({"text": "this report has no number that may receive SMS"})
     session.add(
         FeedbackEvent(
             feedback_id=feedback.id, kind="reply", note=text, staff_id=staff_id, outbound_id=sent[0]

@@ -1,8 +1,6 @@
-"""Staff JSON API under /api/v1. `Authorization: Bearer <token>`; viewers read only.
-
-Views parse, call one service, commit, enqueue, render. Errors are JSON:
-401 (no or bad token), 403 (viewer changing something), 404 (unknown ticket),
-400 {"errors": {"field": "message"}} for invalid input.
+"""Staff JSON API for feedback under /api/v1 (`gateway.staff.guard`: bearer token, roles,
+JSON errors); viewers read only. Views parse, call one service, commit, enqueue, render:
+404 for an unknown ticket, 400 {"errors": {"field": "message"}} for invalid input.
 """
 
 from __future__ import annotations
@@ -10,16 +8,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
-from werkzeug.exceptions import Forbidden, HTTPException, NotFound, Unauthorized
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import NotFound
 
 from gateway.common import tickets
 from gateway.feedback import staff_ops as svc
 from gateway.outbox.enqueue import enqueue_sends
 from gateway.staff import auth, render
+from gateway.staff.guard import EDIT, current_staff, json_errors, require_role
 from gateway.staff.validation import (
-    ValidationFailed,
-    nul_errors,
     parse_list_query,
     parse_patch,
     parse_reply,
@@ -28,24 +25,11 @@ from gateway.staff.validation import (
 from gateway.web import db_session, runtime
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
-
-
-@bp.before_request
-def authenticate() -> None:
-    token = auth.bearer_token(request.headers.get("Authorization"))
-    user = svc.staff_by_token(db_session(), token) if token else None
-    if user is None:
-        raise Unauthorized("missing or invalid bearer token")
-    if request.method != "GET" and not auth.can_edit(user.role):
-        raise Forbidden("viewers cannot change anything")
-    g.staff_id, g.staff_role = user.id, user.role
-    db_session().rollback()  # end the read-only auth transaction; views open their own
-    errors = nul_errors(request.args, request.get_json(silent=True))
-    if errors:
-        raise ValidationFailed(errors)
+json_errors(bp)
 
 
 @bp.get("/feedback")
+@require_role()
 def list_feedback() -> Response:
     query = parse_list_query(request.args)
     page = svc.list_feedback(db_session(), query, admin=_admin())
@@ -53,6 +37,7 @@ def list_feedback() -> Response:
 
 
 @bp.get("/feedback/<ticket>")
+@require_role()
 def show_feedback(ticket: str) -> Response:
     item = _find(ticket)
     history = svc.history(db_session(), item.feedback.id)
@@ -65,10 +50,11 @@ def show_feedback(ticket: str) -> Response:
 
 
 @bp.post("/feedback/<ticket>/status")
+@require_role(*EDIT)
 def change_status(ticket: str) -> Response:
     change = parse_status_change(request.get_json(silent=True))
     with db_session().begin():
-        done = svc.change_status(db_session(), _find(ticket).feedback, change, g.staff_id)
+        done = svc.change_status(db_session(), _find(ticket).feedback, change, current_staff().id)
     enqueue_sends(runtime().redis, done.outbound_ids)
     return jsonify(
         ticket=ticket,
@@ -79,33 +65,25 @@ def change_status(ticket: str) -> Response:
 
 
 @bp.post("/feedback/<ticket>/reply")
+@require_role(*EDIT)
 def reply(ticket: str) -> Response:
     with db_session().begin():
         fb = _find(ticket).feedback
         text = parse_reply(request.get_json(silent=True), svc.reply_prefix(fb))
-        outbound_id = svc.send_staff_reply(db_session(), fb, text.text, staff_id=g.staff_id)
+        outbound_id = svc.send_staff_reply(db_session(), fb, text.text, staff_id=current_staff().id)
     enqueue_sends(runtime().redis, [outbound_id])
     warnings = ["text changed to fit the GSM-7 SMS alphabet"] if text.normalised else []
     return jsonify(ticket=ticket, outbound_id=outbound_id, text=text.text, warnings=warnings)
 
 
 @bp.patch("/feedback/<ticket>")
+@require_role(*EDIT)
 def correct(ticket: str) -> Response:
     changes = parse_patch(request.get_json(silent=True))
     with db_session().begin():
         item = _find(ticket)
-        svc.correct_feedback(db_session(), item.feedback, changes, staff_id=g.staff_id)
+        svc.correct_feedback(db_session(), item.feedback, changes, staff_id=current_staff().id)
     return jsonify(_item(item))
-
-
-@bp.errorhandler(ValidationFailed)
-def invalid(exc: ValidationFailed) -> tuple[Response, int]:
-    return jsonify(errors=exc.errors), 400
-
-
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> tuple[Response, int]:
-    return jsonify(error=exc.name, message=exc.description), exc.code or 500
 
 
 def _find(ticket: str) -> svc.FeedbackItem:
@@ -116,7 +94,7 @@ def _find(ticket: str) -> svc.FeedbackItem:
 
 
 def _admin() -> bool:
-    return auth.sees_anonymous_phone(str(g.staff_role))
+    return auth.sees_anonymous_phone(current_staff().role)
 
 
 def _item(item: svc.FeedbackItem) -> dict[str, Any]:

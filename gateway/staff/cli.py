@@ -23,7 +23,7 @@ def staff_group() -> None:
 @click.option("--role", required=True, type=click.Choice(ROLES), help="admin, officer or viewer.")
 def create(name: str, role: str) -> None:
     """Create a staff account and print its API token (shown only this once)."""
-    from gateway.feedback.staff_ops import create_staff_user
+    from gateway.staff.accounts import create_staff_user
     from gateway.web import runtime
 
     try:

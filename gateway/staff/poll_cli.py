@@ -9,10 +9,11 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from gateway.errors import InvalidInput
 from gateway.outbox.enqueue import enqueue_fan_out
 from gateway.polls.admin import create_poll, preview_poll, schedule_poll
 from gateway.polls.results import RECIPIENT_FIELDS, iter_recipients, poll_results
-from gateway.staff.poll_schema import PollInvalid, parse_poll
+from gateway.staff.poll_schema import parse_poll
 from gateway.web import db_session, runtime
 
 
@@ -49,7 +50,7 @@ def create(
     }
     try:
         spec = parse_poll(data)
-    except PollInvalid as exc:
+    except InvalidInput as exc:
         raise click.ClickException(str(exc)) from None
     session = db_session()
     with session.begin():

@@ -5,22 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from gateway.errors import InvalidInput
 from gateway.polls.admin import OptionSpec, PollSpec
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 9
 MAX_QUESTION, MAX_LABEL = 300, 80
 
 
-class PollInvalid(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
-
-
 def parse_poll(data: Any) -> PollSpec:
-    """Raises `PollInvalid` with one message per faulty field."""
+    """Raises `InvalidInput` with one message per faulty field."""
     if not isinstance(data, dict):
-        raise PollInvalid({"body": "expected a JSON object"})
+        raise InvalidInput({"body": "expected a JSON object"})
     errors: dict[str, str] = {}
     question = _text(data.get("question"), "question", MAX_QUESTION, errors)
     question_en = _optional_text(data.get("question_en"), "question_en", MAX_QUESTION, errors)
@@ -38,7 +33,7 @@ def parse_poll(data: Any) -> PollSpec:
     ):
         errors["reminder_after_hours"] = "must be a whole number of hours between 1 and 720"
     if errors:
-        raise PollInvalid(errors)
+        raise InvalidInput(errors)
     return PollSpec(
         question, tuple(options), kecamatan, roles, send_at, close_at, reminder, question_en
     )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 
 from gateway.models import Poll
 from gateway.outbox.enqueue import enqueue_fan_out
@@ -28,25 +28,18 @@ from gateway.polls.results import (
     poll_summary,
     recipients_page,
 )
-from gateway.staff.guard import current_staff, require_role
-from gateway.staff.poll_schema import PollInvalid, parse_poll
-from gateway.staff.validation import MAX_ID, nul_errors
+from gateway.staff.guard import EDIT, current_staff, json_errors, require_role
+from gateway.staff.poll_schema import parse_poll
+from gateway.staff.validation import MAX_ID
 from gateway.web import db_session, runtime
 
 bp = Blueprint("staff_polls", __name__, url_prefix="/api/v1")
-WRITE = ("admin", "officer")
+json_errors(bp)
 MAX_RECIPIENT_PAGE = 1_000_000
 
 
-@bp.before_request
-def refuse_nul() -> None:
-    errors = nul_errors(request.args, request.get_json(silent=True))
-    if errors:
-        raise PollInvalid(errors)
-
-
 @bp.post("/polls")
-@require_role(*WRITE)
+@require_role(*EDIT)
 def create() -> tuple[Response, int]:
     spec = parse_poll(request.get_json(silent=True))
     with db_session().begin():
@@ -65,7 +58,7 @@ def show(poll_id: int) -> Response:
 
 
 @bp.post("/polls/<int:poll_id>/send")
-@require_role(*WRITE)
+@require_role(*EDIT)
 def send(poll_id: int) -> tuple[Response, int]:
     now = datetime.now(UTC)
     with db_session().begin():
@@ -79,7 +72,7 @@ def send(poll_id: int) -> tuple[Response, int]:
 
 
 @bp.post("/polls/<int:poll_id>/close")
-@require_role(*WRITE)
+@require_role(*EDIT)
 def close(poll_id: int) -> Response:
     with db_session().begin():
         poll = close_poll(db_session(), poll_id)
@@ -125,16 +118,6 @@ def recipients(poll_id: int) -> Response:
     page = min(MAX_RECIPIENT_PAGE, max(1, request.args.get("page", 1, type=int) or 1))
     per_page = min(500, max(1, request.args.get("per_page", 100, type=int) or 100))
     return jsonify(recipients_page(db_session(), poll_id, page=page, per_page=per_page))
-
-
-@bp.errorhandler(PollInvalid)
-def invalid(exc: PollInvalid) -> tuple[Response, int]:
-    return jsonify(errors=exc.errors), 400
-
-
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> tuple[Response, int]:
-    return jsonify(error=exc.description), exc.code or 500
 
 
 def preview_json(preview: Preview) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Staff API input: small pure functions turning request data into typed values.
 
-Each raises `ValidationFailed` with field-level messages ({"field": "message"}).
+Each raises `InvalidInput` with field-level messages ({"field": "message"}).
 """
 
 from __future__ import annotations
@@ -12,44 +12,18 @@ from typing import Any
 
 from gateway.common.phone import try_normalize
 from gateway.common.sms_text import count_segments, to_gsm7
+from gateway.errors import InvalidInput
+from gateway.feedback.staff_ops import ListQuery, StatusChange
 from gateway.models import Channel, FeedbackKind, FeedbackStatus
 from gateway.sms import tagging
 
 MAX_ID = 2**31 - 1  # an INTEGER key on every backend
 NUL_MESSAGE = "must not contain NUL characters"
 MAX_PAGE = 100
-DEFAULT_PAGE = 50
 MAX_NOTE = 1000
 MAX_REPLY_SEGMENTS = 2
 PATCHABLE = ("category", "kecamatan", "school", "assigned_to")
 STATUSES = tuple(s.value for s in FeedbackStatus)
-
-
-class ValidationFailed(ValueError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(errors)
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class ListQuery:
-    status: str | None = None
-    kind: str | None = None
-    category: str | None = None
-    kecamatan: str | None = None
-    channel: str | None = None
-    phone: str | None = None
-    since: datetime | None = None
-    q: str | None = None
-    cursor: int | None = None
-    limit: int = DEFAULT_PAGE
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    status: str
-    note: str | None
-    notify: bool
 
 
 @dataclass(frozen=True)
@@ -87,7 +61,7 @@ def parse_list_query(args: Mapping[str, str]) -> ListQuery:
     if args.get("limit"):
         values["limit"] = _int("limit", args["limit"], 1, MAX_PAGE, errors)
     if errors:
-        raise ValidationFailed(errors)
+        raise InvalidInput(errors)
     return ListQuery(**values)
 
 
@@ -104,7 +78,7 @@ def parse_status_change(body: object) -> StatusChange:
     if status == FeedbackStatus.REJECTED and not note and "note" not in errors:
         errors["note"] = "required when rejecting: say where the citizen should go instead"
     if errors:
-        raise ValidationFailed(errors)
+        raise InvalidInput(errors)
     return StatusChange(str(status), note, bool(notify))
 
 
@@ -113,14 +87,14 @@ def parse_reply(body: object, prefix: str) -> ReplyText:
     data = _object(body)
     raw = data.get("text")
     if not isinstance(raw, str) or not raw.strip():
-        raise ValidationFailed({"text": "required: the SMS text to send"})
+        raise InvalidInput({"text": "required: the SMS text to send"})
     text = " ".join(to_gsm7(raw).split())
     if not text:
-        raise ValidationFailed({"text": "nothing left after GSM-7 clean-up (emoji only?)"})
+        raise InvalidInput({"text": "nothing left after GSM-7 clean-up (emoji only?)"})
     segments = count_segments(f"{prefix} {text}")
     if segments > MAX_REPLY_SEGMENTS:
         limit = f"at most {MAX_REPLY_SEGMENTS} SMS with the ticket prefix"
-        raise ValidationFailed({"text": f"too long: {segments} SMS, {limit}"})
+        raise InvalidInput({"text": f"too long: {segments} SMS, {limit}"})
     return ReplyText(text, normalised=text != raw.strip())
 
 
@@ -139,7 +113,7 @@ def parse_patch(body: object) -> dict[str, Any]:
     if data.get("assigned_to") is not None:
         values["assigned_to"] = _staff_id(data["assigned_to"], errors)
     if errors:
-        raise ValidationFailed(errors)
+        raise InvalidInput(errors)
     return {name: values.get(name) for name in PATCHABLE if name in data}
 
 
@@ -166,7 +140,7 @@ def _has_nul(value: object) -> bool:
 
 def _object(body: object) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise ValidationFailed({"body": "expected a JSON object"})
+        raise InvalidInput({"body": "expected a JSON object"})
     return body
 
 

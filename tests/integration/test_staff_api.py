@@ -73,6 +73,39 @@ def test_missing_or_bad_token_is_401(client, tokens, header):
     assert resp.status_code == 401 and resp.json["error"] == "Unauthorized"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "role", "body", "status"),
+    [
+        ("get", "/api/v1/feedback", None, None, 401),
+        ("get", "/api/v1/polls/1", None, None, 401),
+        ("post", "/api/v1/feedback/1234567/status", "viewer", {"status": "verified"}, 403),
+        ("post", "/api/v1/polls", "viewer", {"question": "?"}, 403),
+        ("get", "/api/v1/polls/999", "viewer", None, 404),
+        ("get", "/api/v1/feedback/9999999", "viewer", None, 404),
+    ],
+)
+def test_feedback_and_poll_apis_answer_errors_in_one_shape(
+    client, tokens, method, path, role, body, status
+):
+    headers = auth(tokens[role]) if role else {}
+    resp = getattr(client, method)(path, json=body, headers=headers)
+    assert resp.status_code == status
+    assert set(resp.json) == {"error", "message"} and resp.json["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/polls", {"question": "", "options": []}, "question"),
+        ("/api/v1/feedback?status=nonsense", None, "status"),
+    ],
+)
+def test_invalid_input_is_a_field_error_in_both_apis(client, tokens, path, body, field):
+    call = client.post if body is not None else client.get
+    resp = call(path, json=body, headers=auth(tokens["officer"]))
+    assert resp.status_code == 400 and field in resp.json["errors"]
+
+
 def test_list_items_carry_the_contract_fields(client, rt, tokens):
     ticket = report(client, rt)
     resp = client.get("/api/v1/feedback", headers=auth(tokens["viewer"]))

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gateway.staff.poll_schema import PollInvalid, parse_poll
+from gateway.errors import InvalidInput
+from gateway.staff.poll_schema import parse_poll
 
 
 def errors_of(data):
-    with pytest.raises(PollInvalid) as info:
+    with pytest.raises(InvalidInput) as info:
         parse_poll(data)
     return info.value.errors
 

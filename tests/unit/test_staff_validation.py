@@ -2,9 +2,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from gateway.errors import InvalidInput
 from gateway.staff.auth import bearer_token, can_edit, hash_token, new_token, sees_anonymous_phone
 from gateway.staff.validation import (
-    ValidationFailed,
     parse_list_query,
     parse_patch,
     parse_reply,
@@ -15,7 +15,7 @@ PREFIX = "Disdik Labura, tiket 1234567:"
 
 
 def errors_of(fn, *args):
-    with pytest.raises(ValidationFailed) as exc:
+    with pytest.raises(InvalidInput) as exc:
         fn(*args)
     return exc.value.errors
 
