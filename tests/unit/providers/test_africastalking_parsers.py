@@ -29,9 +29,16 @@ from urllib3.exceptions import (
 )
 
 from gateway.errors import InvalidPayload
-from gateway.providers import InboundSms, StatusUpdate, UssdEnd, UssdRequest
+from gateway.providers import (
+    InboundSms,
+    Outcome,
+    RecipientResult,
+    ResponseError,
+    StatusUpdate,
+    UssdEnd,
+    UssdRequest,
+)
 from gateway.providers import africastalking as at
-from gateway.providers.results import Outcome, RecipientResult, ResponseError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "africastalking"
 
