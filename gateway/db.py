@@ -43,17 +43,6 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def insert_or_ignore(session: Session, model: Any, values: dict[str, Any], *keys: str) -> Any:
-    """`INSERT … ON CONFLICT (keys) DO NOTHING` on PostgreSQL and SQLite alike.
-
-    Returns the statement (add `.returning(...)` as needed); one round trip instead of a
-    SELECT, a savepoint and an INSERT.
-    """
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys))
-
-
 def table_of(model: Any) -> Table:
     """The Core table behind a mapped class (for Core statements on hot paths)."""
     table: Table = model.__table__
@@ -61,12 +50,10 @@ def table_of(model: Any) -> Table:
 
 
 def ignoring_insert(session: Session, table: Table, *keys: str) -> Insert:
-    """A reusable Core `INSERT … ON CONFLICT (keys) DO NOTHING RETURNING id` for `table`.
-
-    Built once per dialect and table; execute it with the row as parameters. Unlike
-    `insert_or_ignore` on a model it goes through no ORM bulk-insert machinery, which is
-    most of the CPU of a one-row insert: for hot paths that need the id only.
-    """
+    """A reusable Core `INSERT … ON CONFLICT (keys) DO NOTHING RETURNING id` for `table`, on
+    PostgreSQL and SQLite alike: one round trip instead of a SELECT, a savepoint and an
+    INSERT. Built once per dialect and table; execute it with the row as parameters (no
+    ORM bulk-insert machinery, which is most of the CPU of a one-row insert)."""
     return _ignoring_insert(session.get_bind().dialect.name, table, keys)
 
 

@@ -8,10 +8,10 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway.outbox.results import PROVIDER_ERROR_KEY
 from gateway.web import runtime
 
 bp = Blueprint("health", __name__)
-PROVIDER_ERROR_KEY = "suara:provider:config_error"
 
 
 @bp.get("/healthz")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
+
+from gateway.common.sms_text import GSM7_BASIC, GSM7_EXTENSION, to_gsm7
 
 PREFIX_LEN = 4
 """Length of the ``CON ``/``END `` prefix the web layer adds."""
@@ -12,18 +13,10 @@ PREFIX_LEN = 4
 WEB_PLACEHOLDERS: Mapping[str, int] = {"ticket": 8}
 """Placeholders the web layer fills after running the actions, with their maximum width."""
 
-_GSM7_BASIC = (
-    "@\u00a3$\u00a5\u00e8\u00e9\u00f9\u00ec\u00f2\u00c7\n\u00d8\u00f8\r\u00c5\u00e5"
-    "\u0394_\u03a6\u0393\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039e\u00c6\u00e6\u00df\u00c9"
-    " !\"#\u00a4%&'()*+,-./0123456789:;<=>?"
-    "\u00a1ABCDEFGHIJKLMNOPQRSTUVWXYZ\u00c4\u00d6\u00d1\u00dc\u00a7"
-    "\u00bfabcdefghijklmnopqrstuvwxyz\u00e4\u00f6\u00f1\u00fc\u00e0"
-)
-_GSM7_EXTENDED = "^{}\\[~]|\u20ac"
-GSM7_CHARS = frozenset(_GSM7_BASIC + _GSM7_EXTENDED)
+GSM7_CHARS = GSM7_BASIC | GSM7_EXTENSION
+"""The GSM 03.38 alphabet with its extension table (the one in ``gateway.common.sms_text``)."""
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-_SMART = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
 
 
 def non_gsm_chars(text: str) -> list[str]:
@@ -35,12 +28,11 @@ _ASCII_NOT_GSM = {code: None for code in range(128) if chr(code) not in GSM7_CHA
 
 
 def to_gsm(text: str) -> str:
-    """Best-effort GSM-7 version of dynamic text: fold accents and quotes, drop the rest."""
-    if text.isascii():  # nothing to fold: only drop what GSM-7 lacks (controls, backtick)
+    """Best-effort GSM-7 version of dynamic text (``sms_text.to_gsm7``'s rules), with a fast
+    path for ASCII, most of what a hop shows: only what GSM-7 lacks is dropped."""
+    if text.isascii():
         return text.translate(_ASCII_NOT_GSM)
-    folded = "".join(_SMART.get(c, c) for c in text)
-    folded = unicodedata.normalize("NFKD", folded)
-    return "".join(c for c in folded if c in GSM7_CHARS)
+    return to_gsm7(text)
 
 
 def placeholders(text: str) -> list[str]:

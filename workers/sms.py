@@ -15,12 +15,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from gateway.health import PROVIDER_ERROR_KEY
 from gateway.models import OutboundKind
 from gateway.outbox.enqueue import enqueue_batch
 from gateway.outbox.queue import Claimed, claim, defer_broadcasts, mark_called, release
 from gateway.outbox.quiet_hours import parse_quiet_hours
-from gateway.outbox.results import RetryPolicy, apply_results
+from gateway.outbox.results import PROVIDER_ERROR_KEY, RetryPolicy, apply_results
 from gateway.outbox.throttle import RecipientThrottle, ThrottleTimeout
 from gateway.providers import RecipientResult, ResponseError
 from gateway.runtime import Runtime

@@ -23,6 +23,9 @@ from gateway.outbox.delivery import replay_early_reports
 from gateway.outbox.queue import Claimed
 from gateway.providers import Outcome, RecipientResult, ResponseError
 
+PROVIDER_ERROR_KEY = "suara:provider:config_error"
+"""Redis key set while the provider refuses our credentials: sending pauses, /readyz fails."""
+
 
 @dataclass(frozen=True)
 class RetryPolicy:

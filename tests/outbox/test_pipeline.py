@@ -9,10 +9,10 @@ import pytest
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import select, update
 
-from gateway.health import PROVIDER_ERROR_KEY
 from gateway.models import Contact, OutboundKind, OutboundMessage
 from gateway.outbox.enqueue import BROADCAST_QUEUE, enqueue_batch, enqueue_sends
 from gateway.outbox.queue import claim, queue_sms
+from gateway.outbox.results import PROVIDER_ERROR_KEY
 from tests.conftest import run_jobs
 from tests.outbox_helpers import add_contacts, phone, rows, start_poll
 

@@ -1,0 +1,81 @@
+"""The Flask app factory: settings and runtime, blueprints, error handlers, the USSD fast path."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
+
+from gateway.config import Settings
+from gateway.runtime import Runtime, build_runtime
+
+MAX_BODY_BYTES = 48 * 1024
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
+    """Build the app. Reads the environment only when no settings are given."""
+    settings = settings or Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+    )
+    app.session_interface = CookieSessions()
+    app.extensions["suara"] = runtime or build_runtime(settings)
+
+    from gateway import cli, health, metrics
+    from gateway.sms import webhook as sms_webhook
+    from gateway.staff import api as staff_api
+    from gateway.staff import polls_api
+    from gateway.ussd import webhook as ussd_webhook
+    from gateway.ussd.fast import UssdFastPath
+    from gateway.web import close_db_session
+
+    app.register_blueprint(ussd_webhook.bp)
+    app.register_blueprint(sms_webhook.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(staff_api.bp)
+    app.register_blueprint(polls_api.bp)
+    cli.init_app(app)
+    metrics.init_app(app)
+    app.teardown_appcontext(close_db_session)
+    app.register_error_handler(HTTPException, _plain_http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.wsgi_app = UssdFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+    return app
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, made cheap for requests that carry no cookie (every
+    webhook): the signing serializer is built once per key set instead of on every request,
+    and the cookie header is not parsed when there is none."""
+
+    _built: tuple[object, URLSafeTimedSerializer | None] = (None, None)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if "HTTP_COOKIE" not in request.environ and self.get_signing_serializer(app):
+            return self.session_class()  # what Flask returns when the cookie is missing
+        return super().open_session(app, request)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if self._built[0] != keys:
+            self._built = (keys, super().get_signing_serializer(app))
+        return self._built[1]
+
+
+def _plain_http_error(exc: HTTPException) -> Response:
+    return Response(f"{exc.code} {exc.name}: {exc.description}", exc.code, mimetype="text/plain")
+
+
+def _unexpected_error(exc: Exception) -> Response:
+    logging.getLogger("suara").exception("unhandled error on %s", request.path)
+    return Response("Service temporarily unavailable, retry later", 503, mimetype="text/plain")
