@@ -50,5 +50,13 @@ def bad_payload(exc: InvalidPayload) -> tuple[Response, int]:
     return plain(f"Bad request: {exc}"), 400
 
 
+def request_body() -> bytes:
+    """The form bytes of a provider's callback: the query string of a GET (a USSD callback
+    may be set to GET), else the body, read once and not cached."""
+    if request.method == "GET":
+        return request.query_string
+    return request.get_data(cache=False)
+
+
 def plain(text: str) -> Response:
     return Response(text, mimetype="text/plain")

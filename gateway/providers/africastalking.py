@@ -86,16 +86,6 @@ def parse_form(body: bytes) -> dict[str, str]:
     return form
 
 
-def request_form() -> dict[str, str]:
-    """The form of the Flask request being handled: the query string of a GET (AT's USSD
-    callback may be set to GET), else the body, read once and not cached."""
-    from flask import request
-
-    if request.method == "GET":
-        return parse_form(request.query_string)
-    return parse_form(request.get_data(cache=False))
-
-
 def parse_ussd(form: Mapping[str, str]) -> UssdRequest:
     session_id = _required(form, "sessionId")
     if not _SESSION_RE.match(session_id):

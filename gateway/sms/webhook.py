@@ -12,7 +12,14 @@ from gateway.outbox.delivery import apply_delivery_report
 from gateway.outbox.enqueue import enqueue_sends
 from gateway.providers import africastalking as at
 from gateway.sms.inbound import record_inbound_sms, store_inbound_sms
-from gateway.web import bad_payload, check_webhook_token, db_session, plain, runtime
+from gateway.web import (
+    bad_payload,
+    check_webhook_token,
+    db_session,
+    plain,
+    request_body,
+    runtime,
+)
 
 log = logging.getLogger("suara.webhooks")
 bp = Blueprint("sms_webhooks", __name__, url_prefix="/webhooks/africastalking")
@@ -22,7 +29,7 @@ bp.register_error_handler(InvalidPayload, bad_payload)
 
 @bp.post("/sms")
 def receive_sms() -> Response:
-    msg, session = at.parse_sms(at.request_form()), db_session()
+    msg, session = at.parse_sms(at.parse_form(request_body())), db_session()
     limit = runtime().settings.sms_replies_per_hour
     try:
         with session.begin():
@@ -39,7 +46,7 @@ def receive_sms() -> Response:
 
 @bp.post("/sms/delivery")
 def receive_status() -> Response:
-    update = at.parse_status(at.request_form())
+    update = at.parse_status(at.parse_form(request_body()))
     with db_session().begin():
         apply_delivery_report(db_session(), update)
     return plain("OK")

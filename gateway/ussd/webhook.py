@@ -9,7 +9,14 @@ from gateway.errors import InvalidPayload
 from gateway.providers import africastalking as at
 from gateway.ussd import hop
 from gateway.ussd.state import RedisStore
-from gateway.web import bad_payload, check_webhook_token, db_session, plain, runtime
+from gateway.web import (
+    bad_payload,
+    check_webhook_token,
+    db_session,
+    plain,
+    request_body,
+    runtime,
+)
 
 bp = Blueprint("ussd_webhooks", __name__, url_prefix="/webhooks/africastalking")
 bp.before_request(check_webhook_token)
@@ -18,13 +25,13 @@ bp.register_error_handler(InvalidPayload, bad_payload)
 
 @bp.route("/ussd", methods=["POST", "GET"])
 def receive_ussd() -> Response:
-    reply = hop.answer_ussd(runtime(), at.parse_ussd(at.request_form()), db_session)
+    reply = hop.answer_ussd(runtime(), at.parse_ussd(at.parse_form(request_body())), db_session)
     return plain(at.render_ussd(reply.text, end=reply.end))
 
 
 @bp.post("/ussd/events")
 def receive_ussd_event() -> Response:
-    event, rt = at.parse_ussd_end(at.request_form()), runtime()
+    event, rt = at.parse_ussd_end(at.parse_form(request_body())), runtime()
     store = RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     with db_session().begin():
         hop.end_session(db_session(), store, event)
