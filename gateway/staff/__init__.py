@@ -1,2 +1,4 @@
-"""Staff side: the JSON APIs (`api.py` feedback, `polls_api.py` polls) and the `flask staff …`
-and `flask poll …` commands."""
+"""The staff side: the JSON APIs (``api`` feedback, ``polls_api`` polls) behind one check
+(``guard.require_role``), accounts and tokens (``accounts``, ``auth``), input validation
+(``validation``, ``poll_schema``), rendering (``render``) and the ``flask staff …`` and
+``flask poll …`` commands."""
