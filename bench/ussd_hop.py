@@ -61,7 +61,7 @@ def floor() -> Any:
     """The least a USSD endpoint with session state in Redis does per hop, and nothing else:
     read and parse the form, read the state (one round trip), write it back (no reply
     awaited, through the same per-thread connection as Suara), answer a fixed screen. No
-    menu, no database; served at the WSGI level like Suara's hop (`gateway.ussd_fast`).
+    menu, no database; served at the WSGI level like Suara's hop (`gateway.ussd.fast`).
     Served as `bench.ussd_hop:floor()`; it shows how close to bare such a design can get."""
     from redis import Redis
 

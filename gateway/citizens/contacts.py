@@ -1,3 +1,5 @@
+"""Contacts: one row per citizen's number (E.164), created on first contact."""
+
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select

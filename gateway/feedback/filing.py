@@ -1,3 +1,6 @@
+"""Filing a report, suggestion or question: a fresh ticket, its first deadline, the first
+status event and the confirmation SMS, in the caller's transaction."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

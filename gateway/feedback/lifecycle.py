@@ -13,7 +13,7 @@ domain.md section 3.3), kept in ``Feedback.due_at`` as "the next deadline":
 
 Reopening: any free text (not a keyword) from the citizen while one of their reports is
 resolved and not yet closed reopens the latest such report to in_progress, with the text
-as a ``citizen_reply`` event (``gateway.services.commands``). A plain thank-you or "ok"
+as a ``citizen_reply`` event (``gateway.sms.commands``). A plain thank-you or "ok"
 is kept as a ``citizen_reply`` event too, but does not reopen the report.
 """
 

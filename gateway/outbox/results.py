@@ -1,6 +1,6 @@
 """Apply one provider answer to the rows that were in the request, by number.
 
-Per-recipient outcomes (see `gateway.send_errors.Outcome`):
+Per-recipient outcomes (see `gateway.providers.Outcome`):
 accepted -> sent; retry -> queued again after a backoff, or `failed` once the
 attempts are used up; permanent -> failed; blacklisted -> failed and the contact
 marked; unknown -> `unknown` (never resent blindly, a delivery report settles it);

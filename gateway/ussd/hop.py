@@ -7,7 +7,7 @@ Per hop (see ``menus`` for the engine's side)::
             retry: the stored, already-filled reply is returned and nothing else happens.
     advance ``menus.advance`` (replays ``text`` when the state is lost; catches up when the
             state is a hop behind).
-    act     the hop's actions through ``services.ussd_actions`` and any data the screen
+    act     the hop's actions through ``ussd.actions`` and any data the screen
             needs, in one DB transaction, committed; no transaction when nothing is needed.
     fill    ``{ticket}`` in the screen from what the actions produced.
     save    the state with the filled reply (TTL ``STATE_TTL``), the resume copy under
