@@ -1,16 +1,21 @@
-"""The staff API survives garbage too: a field error or a 404, never a 5xx."""
+"""The staff API survives garbage too: a field error ({"errors": {field: message}}, with
+nothing written) or a 404, never a 5xx; and what is valid is done."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
-from tests.integration.test_staff_api import auth, create_staff, report
+from gateway.models import Feedback, FeedbackEvent, OutboundMessage
+from tests.integration.test_hostile_input import row_counts
+from tests.integration.test_staff_api import PHONE, auth, create_staff, report
 
 pytestmark = pytest.mark.integration
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
@@ -22,28 +27,87 @@ def admin(app, client, rt):
     return auth(create_staff(app, "fuzz.admin", "admin")), report(client, rt)
 
 
-def test_nul_characters_are_a_field_error(client, admin):
+def field_errors(resp) -> dict[str, str]:
+    """The documented answer to bad input: 400 with {"errors": {field: message}}, every
+    field named and every message said (not an HTTP error page, not an empty dict)."""
+    assert resp.status_code == 400, (resp.status_code, resp.get_data(as_text=True))
+    assert resp.is_json and set(resp.json) == {"errors"}, resp.get_data(as_text=True)
+    errors = resp.json["errors"]
+    assert isinstance(errors, dict) and errors, errors
+    assert all(isinstance(k, str) for k in errors), errors  # "" when a body key is ""
+    assert all(isinstance(v, str) and v.strip() for v in errors.values()), errors
+    return errors
+
+
+def test_nul_characters_are_a_field_error(client, rt, admin, no_fallback):
     headers, ticket = admin
+    rows = row_counts(rt)
     note = {"status": "verified", "note": "sudah\x00"}
-    resp = client.post(f"/api/v1/feedback/{ticket}/status", headers=headers, json=note)
-    assert resp.status_code == 400 and resp.json["errors"] == {
-        "note": "must not contain NUL characters"
-    }
-    resp = client.get("/api/v1/feedback", headers=headers, query_string={"q": "a\x00"})
-    assert resp.status_code == 400 and set(resp.json["errors"]) == {"q"}
+    with no_fallback(note):
+        resp = client.post(f"/api/v1/feedback/{ticket}/status", headers=headers, json=note)
+    assert field_errors(resp) == {"note": "must not contain NUL characters"}
+    with no_fallback("q"):
+        resp = client.get("/api/v1/feedback", headers=headers, query_string={"q": "a\x00"})
+    assert set(field_errors(resp)) == {"q"}
     poll = {"question": "Setuju?\x00", "options": ["Ya", "Tidak"]}
-    resp = client.post("/api/v1/polls", headers=headers, json=poll)
-    assert resp.status_code == 400 and set(resp.json["errors"]) == {"question"}
+    with no_fallback(poll):
+        resp = client.post("/api/v1/polls", headers=headers, json=poll)
+    assert set(field_errors(resp)) == {"question"}
+    assert row_counts(rt) == rows
 
 
-def test_numbers_beyond_an_integer_key_are_refused_or_not_found(client, admin):
+def test_numbers_beyond_an_integer_key_are_refused_or_not_found(client, rt, admin, no_fallback):
     headers, ticket = admin
-    resp = client.get("/api/v1/feedback", headers=headers, query_string={"cursor": "2147483648"})
-    assert resp.status_code == 400 and set(resp.json["errors"]) == {"cursor"}
-    resp = client.patch(f"/api/v1/feedback/{ticket}", headers=headers, json={"assigned_to": 10**12})
-    assert resp.status_code == 400 and set(resp.json["errors"]) == {"assigned_to"}
-    assert client.get(f"/api/v1/polls/{HUGE}", headers=headers).status_code == 404
-    assert client.get(f"/api/v1/feedback/{ticket}\x00", headers=headers).status_code == 404
+    rows = row_counts(rt)
+    with no_fallback("cursor"):
+        resp = client.get(
+            "/api/v1/feedback", headers=headers, query_string={"cursor": "2147483648"}
+        )
+    assert set(field_errors(resp)) == {"cursor"}
+    with no_fallback("assigned_to"):
+        resp = client.patch(
+            f"/api/v1/feedback/{ticket}", headers=headers, json={"assigned_to": 10**12}
+        )
+    assert set(field_errors(resp)) == {"assigned_to"}
+    with no_fallback("not found"):
+        assert client.get(f"/api/v1/polls/{HUGE}", headers=headers).status_code == 404
+        assert client.get(f"/api/v1/feedback/{ticket}\x00", headers=headers).status_code == 404
+    assert row_counts(rt) == rows
+
+
+def test_garbled_but_valid_staff_input_is_done(client, rt, admin, no_fallback):
+    """Emoji, bidi controls, odd spacing in otherwise valid changes: done, not refused,
+    and what cannot be sent at all is a field error naming the text."""
+    headers, ticket = admin
+    path = f"/api/v1/feedback/{ticket}"
+    note = "\U0001f600 sudah dicek \u202e"
+    with no_fallback("status"):
+        resp = client.post(
+            f"{path}/status", headers=headers, json={"status": "verified", "note": note}
+        )
+    assert resp.status_code == 200 and resp.json["status"] == "verified", resp.json
+    with rt.sessions() as s:
+        fb = s.scalar(select(Feedback).where(Feedback.ticket == ticket))
+        notes = list(
+            s.scalars(select(FeedbackEvent.note).where(FeedbackEvent.feedback_id == fb.id))
+        )
+    assert fb.status == "verified" and note.strip() in notes, notes
+    with no_fallback("reply"):
+        resp = client.post(
+            f"{path}/reply", headers=headers, json={"text": "Terima \U0001f600 kasih"}
+        )
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.json["text"] == "Terima kasih" and resp.json["warnings"], resp.json
+    with rt.sessions() as s:
+        sent = s.get(OutboundMessage, resp.json["outbound_id"])
+        assert sent.to == PHONE and sent.text.endswith("Terima kasih"), sent.text
+    rows = row_counts(rt)
+    with no_fallback("emoji only"):
+        resp = client.post(f"{path}/reply", headers=headers, json={"text": "\U0001f600\U0001f600"})
+    assert set(field_errors(resp)) == {"text"} and row_counts(rt) == rows
+    with no_fallback("kecamatan"):
+        resp = client.patch(path, headers=headers, json={"kecamatan": "  KUALUH   hulu "})
+    assert resp.status_code == 200 and resp.json["kecamatan"] == "Kualuh Hulu", resp.json
 
 
 scalars = st.one_of(
@@ -73,6 +137,63 @@ queries = st.dictionaries(
 )  # fmt: skip
 
 
+# method, path, what a valid request answers, what else it may answer, the fields a 400 may
+# name besides the request's own keys (a missing required field, a forbidden transition)
+POLL_FIELDS = {"question", "question_en", "options", "audience", "send_at", "close_at",
+               "reminder_after_hours"}  # fmt: skip
+STAFF_ROUTES = [
+    ("get", "/api/v1/feedback", 200, set(), set()),
+    ("get", "/api/v1/feedback/{ticket}", 200, set(), set()),
+    ("post", "/api/v1/feedback/{ticket}/status", 200, set(), {"status", "note", "notify"}),
+    ("post", "/api/v1/feedback/{ticket}/reply", 200, set(), {"text"}),
+    ("patch", "/api/v1/feedback/{ticket}", 200, set(), set()),
+    ("post", "/api/v1/polls", 201, set(), POLL_FIELDS),
+    ("post", "/api/v1/polls/1/send", 404, {202}, set()),  # 202 once a fuzzed poll exists
+    ("get", "/api/v1/polls/1/results", 404, {200}, set()),
+    ("get", f"/api/v1/polls/{HUGE}/recipients", 404, set(), set()),
+    ("get", "/api/v1/feedback/{q}", 404, {405}, set()),  # 405: a q holding "/status"
+]
+
+
+def _stem(field: str) -> str:
+    return re.split(r"[.\[]", field, maxsplit=1)[0]
+
+
+def assert_staff_answer(rt, route, ticket, body, query, resp, rows) -> None:
+    """A field error naming what was sent (or a required field) and writing nothing, or the
+    route's answer having done what was asked."""
+    method, _, success, others, required = STAFF_ROUTES[route]
+    context = (route, body, query, resp.status_code, resp.get_data(as_text=True))
+    assert resp.status_code in {success, 400, *others}, context
+    if resp.status_code == 400:
+        sent = set(query) | (
+            set(map(str, body)) if method != "get" and isinstance(body, dict) else set()
+        )
+        known = required | {"body"}  # options[2].label, audience.role: the stem is known
+        unnamed = [f for f in field_errors(resp) if f not in sent and _stem(f) not in known]
+        assert not unnamed, (context, unnamed)
+        assert row_counts(rt) == rows, (context, "a refused request wrote rows")
+        return
+    if resp.status_code != success:
+        return
+    if route == 0:
+        assert isinstance(resp.json["items"], list) and "next" in resp.json, context
+    elif route in (1, 4):
+        assert resp.json["ticket"] == ticket, context
+    elif route == 2:
+        with rt.sessions() as s:
+            status = s.scalar(select(Feedback.status).where(Feedback.ticket == ticket))
+        assert resp.json["status"] == body["status"] == status, context
+    elif route == 3:
+        with rt.sessions() as s:
+            sent_to = s.scalar(
+                select(OutboundMessage.to).where(OutboundMessage.id == resp.json["outbound_id"])
+            )
+        assert sent_to == PHONE, context
+    elif route == 5:
+        assert isinstance(resp.json["id"], int) and resp.json["recipients"] >= 0, context
+
+
 @settings(
     max_examples=FUZZ_EXAMPLES,
     deadline=None,
@@ -85,26 +206,19 @@ queries = st.dictionaries(
     as_text=st.booleans(),
 )
 def test_fuzzed_staff_requests_never_cause_a_server_error(
-    client, admin, body, query, route, as_text
+    client, rt, admin, no_fallback, body, query, route, as_text
 ):
     headers, ticket = admin
-    method, path = [
-        ("get", "/api/v1/feedback"),
-        ("get", f"/api/v1/feedback/{ticket}"),
-        ("post", f"/api/v1/feedback/{ticket}/status"),
-        ("post", f"/api/v1/feedback/{ticket}/reply"),
-        ("patch", f"/api/v1/feedback/{ticket}"),
-        ("post", "/api/v1/polls"),
-        ("post", "/api/v1/polls/1/send"),
-        ("get", "/api/v1/polls/1/results"),
-        ("get", f"/api/v1/polls/{HUGE}/recipients"),
-        ("get", f"/api/v1/feedback/{quote(query.get('q', HUGE), safe='')}"),
-    ][route]
+    method, path = STAFF_ROUTES[route][:2]
+    path = path.format(ticket=ticket, q=quote(query.get("q", HUGE), safe=""))
     options: dict[str, object] = {"headers": headers, "query_string": query}
     if method != "get":  # as JSON text (NaN and all) or through the client's encoder
         if as_text:
             options |= {"data": json.dumps(body), "content_type": "application/json"}
         else:
             options["json"] = body
-    resp = getattr(client, method)(path, **options)
-    assert resp.status_code < 500, (method, path, body, query, resp.get_data(as_text=True))
+    rows = row_counts(rt)
+    with no_fallback(method, path, body, query):
+        resp = getattr(client, method)(path, **options)
+    event(f"{method} {STAFF_ROUTES[route][1]}: {resp.status_code}")  # --hypothesis-show-statistics
+    assert_staff_answer(rt, route, ticket, body, query, resp, rows)
