@@ -163,6 +163,7 @@ def _filtered(
     if query.since:
         stmt = stmt.where(Feedback.created_at >= query.since)
     if query.q:
-        pattern = f"%{query.q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Feedback.text).like(pattern), Feedback.ticket == query.q))
+        literal = query.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        found = func.lower(Feedback.text).like(f"%{literal}%", escape="\\")
+        stmt = stmt.where(or_(found, Feedback.ticket == query.q))
     return stmt

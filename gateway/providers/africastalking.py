@@ -63,13 +63,16 @@ def map_status(raw_status: str) -> str | None:
 
 
 GSM_AT_SIGN = "@"  # GSM 03.38 code 0x00: an upstream decoder that misses it sends a NUL
+TYPED_FIELDS = frozenset({"text", "input"})
+"""What a citizen typed: a hop's ``text``, an SMS's ``text``, the session end's ``input``."""
 
 
 def parse_form(body: bytes) -> dict[str, str]:
     """Decode an `application/x-www-form-urlencoded` body strictly as UTF-8.
 
-    A NUL in `text` is read as the '@' it stands for in GSM-7 (a citizen's e-mail address
-    must not cost the whole message); anywhere else it is refused (no column stores one)."""
+    A NUL in what a citizen typed (`text`, `input`) is read as the '@' it stands for in
+    GSM-7 (a citizen's e-mail address must not cost the whole message); anywhere else it
+    is refused (no column stores one)."""
     try:
         pairs = parse_qsl(
             body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"
@@ -78,7 +81,7 @@ def parse_form(body: bytes) -> dict[str, str]:
         raise InvalidPayload("body is not valid UTF-8") from None
     form: dict[str, str] = {}
     for key, value in pairs:
-        if key == "text":
+        if key in TYPED_FIELDS:
             value = value.replace("\x00", GSM_AT_SIGN)
         if "\x00" in value or "\x00" in key:
             raise InvalidPayload(f"field {key[:20]!r} contains a NUL byte")

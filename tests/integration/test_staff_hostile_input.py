@@ -110,10 +110,6 @@ def test_garbled_but_valid_staff_input_is_done(client, rt, admin, no_fallback):
     assert resp.status_code == 200 and resp.json["kecamatan"] == "Kualuh Hulu", resp.json
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: q is put into a LIKE pattern unescaped (feedback.staff_ops._filtered)",
-)
 def test_search_text_is_matched_literally_not_as_a_pattern(client, admin, no_fallback):
     """The one report reads "atap SDN 5 Marbau bocor": nothing in it is a % or an _, so a
     search for them, or for "a_b", finds nothing (today "%" and "_" find every report,

@@ -211,12 +211,6 @@ USSD_END_ROWS = [
     row(
         "ussd_end/nul_in_input.txt",
         ended("Success", input="4*budi@gmail.com"),
-        pytest.mark.xfail(
-            strict=True,
-            raises=InvalidPayload,
-            reason="bug: the hop's `text` reads NUL as '@', the end event's `input` (the "
-            "same keystrokes) is refused with 400 and the session end is lost",
-        ),
     ),
     row("ussd_end/missing_session_id.txt", Refused("field 'sessionId' required")),
     row("ussd_end/bad_utf8.txt", Refused("not valid UTF-8")),
