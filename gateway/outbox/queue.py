@@ -154,9 +154,7 @@ def defer_broadcasts(session: Session, ids: Sequence[int], *, until: datetime) -
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def claim(
-    session: Session, ids: Sequence[int], *, now: datetime, called: bool = False
-) -> list[Claimed]:
+def claim(session: Session, ids: Sequence[int], *, now: datetime) -> list[Claimed]:
     """queued -> sending for the due rows among `ids`, atomically.
 
     On PostgreSQL the candidate rows are locked with SKIP LOCKED, and the UPDATE
@@ -164,8 +162,9 @@ def claim(
     serialises writers, which gives the same guarantee. Broadcast rows to contacts
     who opted out (or are blacklisted at the provider) are cancelled here, at send time.
 
-    `called=True` stamps `provider_called_at` in the same write: for a job that calls
-    the provider straight after the claim (no throttle wait), which saves a write per row.
+    The claim never stamps `provider_called_at`: between the claim and the call a job
+    still reads Redis and may wait for the throttle, and a job lost there sent nothing
+    (`mark_called` stamps the rows right before the request leaves).
     """
     candidates = select(OM.id).where(OM.id.in_(ids), _due(now)).with_for_update(skip_locked=True)
     rows = session.execute(
@@ -174,7 +173,7 @@ def claim(
         .values(
             status=OutboundStatus.SENDING,
             claimed_at=now,
-            provider_called_at=now if called else None,
+            provider_called_at=None,
         )
         .returning(OM.id, OM.to, OM.text, OM.kind, OM.contact_id, OM.attempts)
         .execution_options(synchronize_session=False)

@@ -112,3 +112,80 @@ def test_fresh_sending_rows_are_left_to_their_worker(build, fake_at):
     assert fake_at.requests == []
     with rt.sessions() as s:
         assert set(s.scalars(select(OutboundMessage.status))) == {"sending"}
+
+
+def _fail_while_sending(rt, fault):
+    """The worker's Redis `get` meets `fault` while one of our rows is `sending`: a Redis
+    read that fails (or a worker that dies) between the claim and the provider call."""
+    from workers.context import current
+
+    worker = current()
+    real_get = worker.redis.get
+
+    def get(name):
+        with worker.sessions() as s:
+            if s.scalar(select(OutboundMessage.id).where(OutboundMessage.status == "sending")):
+                fault()
+        return real_get(name)
+
+    return worker, get
+
+
+def _redis_down():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    raise RedisConnectionError("Redis went away between claim and call")
+
+
+def _run_and_die(rt, monkeypatch, ids):
+    """Run the job in a forked child (as RQ does) that is killed between claim and call."""
+    import multiprocessing
+    import os
+
+    from workers.sms import send_batch
+
+    def child():
+        worker, get = _fail_while_sending(rt, lambda: os._exit(137))
+        monkeypatch.setattr(worker.redis, "get", get)
+        send_batch(ids)
+
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join(10)
+    assert process.exitcode == 137
+
+
+def _run_and_raise(rt, monkeypatch, ids):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from workers.sms import send_batch
+
+    worker, get = _fail_while_sending(rt, _redis_down)
+    monkeypatch.setattr(worker.redis, "get", get)
+    with pytest.raises(RedisConnectionError):
+        send_batch(ids)
+    monkeypatch.undo()
+
+
+@pytest.mark.parametrize("lose_the_job", [_run_and_raise, _run_and_die], ids=["raise", "kill"])
+def test_a_job_lost_between_claim_and_call_is_resent_later_once(
+    build, fake_at, monkeypatch, lose_the_job
+):
+    from gateway.outbox.queue import queue_sms
+
+    _, rt = build(sms_stale_sending_minutes=5)
+    with rt.sessions.begin() as s:
+        ids = [queue_sms(s, to="+6281234567890", text="No tiket K7Q2M4P")]
+    lose_the_job(rt, monkeypatch, ids)
+    assert fake_at.requests == []  # the provider never saw it
+    with rt.sessions.begin() as s:  # the worker is gone for good
+        row = s.get_one(OutboundMessage, ids[0])
+        assert (row.status, row.provider_called_at) == ("sending", None)
+        row.claimed_at = datetime.now(UTC) - timedelta(minutes=10)
+    rt.redis.flushdb()
+    sweep()
+    run_jobs(rt.redis)
+    sweep()  # a second sweep finds nothing more to send
+    run_jobs(rt.redis)
+    assert [r.status for r in rows(rt)] == ["sent"]
+    assert fake_at.accepted and [n for n, _ in fake_at.accepted] == ["+6281234567890"]
