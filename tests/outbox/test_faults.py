@@ -1,9 +1,10 @@
 """Fault tests: a poll goes out through 500s, 429s, a read timeout, a Redis flush and
 a killed worker. Every recipient ends delivered exactly once or in an explained final
-state; nobody is sent twice (a timed-out request is never resent)."""
+state; nobody is sent twice (a request that may have been processed is never resent)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,26 +34,30 @@ def test_500s_429s_and_one_timeout_lose_and_duplicate_nobody(build, fake_at):
     start_poll(rt)
     run_jobs(rt.redis)
     statuses = check_accounted(rt, fake_at.accepted)
-    assert statuses["unknown"] == 4  # the timed-out request: its 4 rows wait for reports
-    assert statuses["sent"] == 36 and len(fake_at.requests) > 10
-    assert any(r.attempts > 1 for r in rows(rt))
+    answers = Counter(r["status"] for r in fake_at.requests)
+    assert answers[500] and answers[429] and len(fake_at.requests) > 10
+    # a 500 may mean "processed", like the timed-out request: those rows wait for a
+    # report or staff and are never resent; the 429s were retried until they went
+    maybe_sent = 4 * (answers[500] + 1)
+    assert statuses == {"unknown": maybe_sent, "sent": 40 - maybe_sent}
+    assert any(r.attempts > 1 and r.status == "sent" for r in rows(rt))
     post_reports(app, fake_at.delivery_reports())
     statuses = check_accounted(rt, fake_at.accepted)
-    assert statuses == {"delivered": 40}
+    assert statuses == {"delivered": 44 - maybe_sent, "unknown": maybe_sent - 4}
     post_reports(app, fake_at.delivery_reports())  # repeated reports change nothing
-    assert check_accounted(rt, fake_at.accepted) == {"delivered": 40}
+    assert check_accounted(rt, fake_at.accepted) == statuses
 
 
 def test_retries_give_up_with_a_reason(build, fake_at):
     _, rt = build(sms_max_attempts=3)
     add_contacts(rt, 5)
-    fake_at.fail_every = 1
+    fake_at.throttle_every = 1
     start_poll(rt)
     run_jobs(rt.redis)
     assert len(fake_at.requests) == 3
     for row in rows(rt):
         assert row.status == "failed" and row.attempts == 3
-        assert row.failure_reason == "Internal Server Error (after 3 attempts)"
+        assert row.failure_reason == "HTTP 429: Too Many Requests (after 3 attempts)"
 
 
 def test_redis_flushed_mid_poll_the_sweeper_recovers(build, fake_at):
