@@ -29,13 +29,19 @@ def is_forward(current: str, new: str) -> bool:
 
 
 def apply_delivery_report(session: Session, update: StatusUpdate) -> int | None:
-    """Store the report raw and move its outbox row forward. Returns the row id if known."""
+    """Store the report raw and move its outbox row forward. Returns the row id if known.
+
+    A report is matched by the provider's message id only, never by number: an `unknown`
+    row (a send whose answer was lost) may or may not be the SMS a report is about, and
+    crediting it would hide a message that never went. A report that matches no row is
+    stored unattached; the send job applies it when it records that id
+    (`replay_early_reports`), and staff settle `unknown` rows."""
     row = session.scalar(
         select(OutboundMessage).where(
             OutboundMessage.provider == update.provider,
             OutboundMessage.provider_message_id == update.provider_message_id,
         )
-    ) or _unknown_row_for(session, update)
+    )
     session.add(
         DeliveryReport(
             provider=update.provider,
@@ -50,43 +56,6 @@ def apply_delivery_report(session: Session, update: StatusUpdate) -> int | None:
         return None
     apply_status(row, update.status, update.raw_status, update.failure_reason)
     return row.id
-
-
-def _unknown_row_for(session: Session, update: StatusUpdate) -> OutboundMessage | None:
-    """A send that timed out never learnt its message id: the report's number settles it.
-
-    The oldest `unknown` row to that number without an id takes the report's id.
-    """
-    if not update.phone or _in_flight_to(session, update):
-        return None  # stored unattached; the send job applies it when it records the id
-    row = session.scalar(
-        select(OutboundMessage)
-        .where(
-            OutboundMessage.provider == update.provider,
-            OutboundMessage.to == update.phone,
-            OutboundMessage.status == OutboundStatus.UNKNOWN,
-            OutboundMessage.provider_message_id.is_(None),
-        )
-        .order_by(OutboundMessage.id)
-        .limit(1)
-    )
-    if row is not None:
-        row.provider_message_id = update.provider_message_id
-    return row
-
-
-def _in_flight_to(session: Session, update: StatusUpdate) -> bool:
-    """A send to this number is under way: the report may be for it, not an old row."""
-    in_flight = session.scalar(
-        select(OutboundMessage.id)
-        .where(
-            OutboundMessage.provider == update.provider,
-            OutboundMessage.to == update.phone,
-            OutboundMessage.status == OutboundStatus.SENDING,
-        )
-        .limit(1)
-    )
-    return in_flight is not None
 
 
 def apply_status(

@@ -106,14 +106,9 @@ def parse_ussd_end(form: Mapping[str, str]) -> UssdEnd:
     session_id = _required(form, "sessionId")
     if not _SESSION_RE.match(session_id):
         raise InvalidPayload("field 'sessionId' has unexpected characters")
-    phone_raw = form.get("phoneNumber", "")
-    try:
-        phone = normalize(phone_raw) if phone_raw else ""
-    except InvalidPhoneNumber:
-        phone = ""
     return UssdEnd(
         session_id=session_id,
-        phone=phone,
+        phone=_lenient_phone(form.get("phoneNumber", "")) or "",
         service_code=form.get("serviceCode", "")[:40],
         status=form.get("status", "")[:20],
         network_code=_optional(form, "networkCode"),
@@ -165,7 +160,7 @@ def parse_status(form: Mapping[str, str]) -> StatusUpdate:
         raw_status=raw_status,
         status=map_status(raw_status),
         failure_reason=_optional(form, "failureReason", 100),
-        phone=form.get("phoneNumber", "")[:20] or None,
+        phone=_lenient_phone(form.get("phoneNumber", "")),
         raw=_raw(form),
     )
 
@@ -277,6 +272,15 @@ def _required(form: Mapping[str, str], name: str) -> str:
 def _optional(form: Mapping[str, str], name: str, limit: int = 20) -> str | None:
     value = form.get(name, "").strip()
     return value[:limit] or None
+
+
+def _lenient_phone(raw: str) -> str | None:
+    """A number in a report or event, normalised; None when missing or unusable (the
+    report or event is kept all the same, its raw form holds what was sent)."""
+    try:
+        return normalize(raw) if raw else None
+    except InvalidPhoneNumber:
+        return None
 
 
 def _phone(form: Mapping[str, str], name: str) -> str:
