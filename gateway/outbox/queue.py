@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from gateway.common.sms_text import count_segments
-from gateway.db import table_of
+from gateway.db import ignoring_insert, table_of
 from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
 
 OM = OutboundMessage
@@ -236,3 +236,17 @@ def release(session: Session, ids: Sequence[int], *, now: datetime, reason: str 
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def queue_sms_once(
+    session: Session, *, key: str, to: str, text: str, contact_id: int | None = None
+) -> int | None:
+    """`queue_sms` for a transactional SMS that goes once per `key` (an action's own key,
+    e.g. `ussd:<session>:info:<topic>`), however often the action runs: the row's unique
+    `idempotency_key` and `INSERT … ON CONFLICT DO NOTHING` make a second call, or a
+    concurrent copy, queue nothing (None). Never commits."""
+    session.flush()
+    row = _row(to, text, OutboundKind.TRANSACTIONAL, contact_id, None, None, None)
+    stmt = ignoring_insert(session, ROWS, "idempotency_key")
+    row_id: int | None = session.connection().scalar(stmt, {**row, "idempotency_key": key})
+    return row_id
