@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from gateway.staff import cli as staff_cli
-from gateway.staff import poll_cli
+from gateway.staff import outbox_cli, poll_cli
 from gateway.ussd.cli import init_app as ussd_cli_init
 
 
@@ -31,3 +31,4 @@ def init_app(app: Flask) -> None:
     ussd_cli_init(app)
     staff_cli.init_app(app)
     app.cli.add_command(poll_cli.poll_group)
+    app.cli.add_command(outbox_cli.outbox_group)

@@ -52,15 +52,17 @@ def table_of(model: Any) -> Table:
 def ignoring_insert(session: Session, table: Table, *keys: str) -> Insert:
     """A reusable Core `INSERT … ON CONFLICT (keys) DO NOTHING RETURNING id` for `table`, on
     PostgreSQL and SQLite alike: one round trip instead of a SELECT, a savepoint and an
-    INSERT. Built once per dialect and table; execute it with the row as parameters (no
-    ORM bulk-insert machinery, which is most of the CPU of a one-row insert)."""
+    INSERT. Without `keys`, a clash on any unique key is ignored. Built once per dialect
+    and table; execute it with the row as parameters (no ORM bulk-insert machinery, which
+    is most of the CPU of a one-row insert)."""
     return _ignoring_insert(session.get_bind().dialect.name, table, keys)
 
 
 @cache
 def _ignoring_insert(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(keys)).returning(table.c.id)
+    stmt = insert(table).on_conflict_do_nothing(index_elements=list(keys) or None)
+    return stmt.returning(table.c.id)
 
 
 def migrate(database_url: str, revision: str = "head") -> None:

@@ -179,7 +179,8 @@ class Feedback(Base):
     language: Mapped[str] = mapped_column(String(2), default="id")
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
-    ussd_session_id: Mapped[str | None] = mapped_column(String(100))
+    # One record per USSD session: a retried final hop cannot file twice.
+    ussd_session_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -241,6 +242,9 @@ class OutboundMessage(Base):
     # "poll" or "poll_reminder": one row per (poll, contact, purpose), so a fan-out run
     # twice adds nobody twice.
     purpose: Mapped[str | None] = mapped_column(String(20))
+    # One row per key (e.g. "ussd:<session>:info:<topic>"): an action run again queues
+    # nothing more (`queue_sms_once`).
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     # When a job was last expected to pick the row up (the sweeper's clock).
     queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=utcnow)
     # queued -> sending; then set just before the provider is called. A `sending` row

@@ -45,21 +45,18 @@ def send_batch(outbound_ids: list[int]) -> str:
     now = datetime.now(UTC)
     quiet = parse_quiet_hours(rt.settings.quiet_hours)
     throttle = RecipientThrottle(rt.redis, rt.settings.sms_rate_per_second)
-    # Unthrottled, a job of one request calls the provider right after its claim, so
-    # the claim itself records the call; otherwise each request is stamped after its wait.
-    called_at_claim = not throttle.enabled and len(outbound_ids) <= rt.settings.sms_batch_size
     with rt.sessions.begin() as session:
         deferred = 0
         if quiet.is_quiet(now):
             until = quiet.next_allowed(now)
             deferred = defer_broadcasts(session, outbound_ids, until=until)
-        claimed = claim(session, outbound_ids, now=now, called=called_at_claim)
+        claimed = claim(session, outbound_ids, now=now)
     if deferred:
         enqueue_batch(rt.redis, outbound_ids, broadcast=True, at=quiet.next_allowed(now))
     sent, requests = 0, _requests(claimed, _request_size(rt, throttle))
     for i, (text, rows) in enumerate(requests):
         try:
-            go_on = _send_one_request(rt, throttle, text, rows, stamped=called_at_claim)
+            go_on = _send_one_request(rt, throttle, text, rows)
         except ThrottleTimeout as busy:  # the shared rate is booked ahead: come back later
             unsent = [r.id for _, later in requests[i:] for r in later]
             with rt.sessions.begin() as session:
@@ -99,18 +96,21 @@ def _requests(rows: Sequence[Claimed], size: int) -> list[tuple[str, list[Claime
 
 
 def _send_one_request(
-    rt: Runtime, throttle: RecipientThrottle, text: str, rows: list[Claimed], *, stamped: bool
+    rt: Runtime, throttle: RecipientThrottle, text: str, rows: list[Claimed]
 ) -> bool:
-    """Returns False when sending must stop (configuration error); rows stay queued."""
+    """Returns False when sending must stop (configuration error); rows stay queued.
+
+    `provider_called_at` is committed after every Redis read and wait and right before
+    the HTTP call: a job lost before that point (a failed read, a killed worker) leaves
+    rows the sweeper safely sends again; only a job lost after it leaves `unknown` rows."""
     ids = [r.id for r in rows]
     if rt.redis.get(PROVIDER_ERROR_KEY):
         with rt.sessions.begin() as session:
             release(session, ids, now=datetime.now(UTC), reason="provider configuration error")
         return False
     throttle.acquire(len(rows), max_wait=MAX_THROTTLE_WAIT)
-    if not stamped:
-        with rt.sessions.begin() as session:
-            mark_called(session, ids, now=datetime.now(UTC))
+    with rt.sessions.begin() as session:
+        mark_called(session, ids, now=datetime.now(UTC))
     answer: list[RecipientResult] | ResponseError
     try:
         answer = rt.sender.send_sms(text, [r.to for r in rows])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from gateway.common import texts, tickets
@@ -34,19 +34,29 @@ TICKET_ATTEMPTS = 20
 FEEDBACK = table_of(Feedback)
 EVENTS = table_of(FeedbackEvent)
 INSERT_EVENT = insert(EVENTS)
+FILED_IN_SESSION = select(Feedback.id, Feedback.ticket).where(
+    Feedback.ussd_session_id == bindparam("sid")
+)
 
 
-def _insert_with_fresh_ticket(session: Session, values: dict[str, Any]) -> tuple[int, str]:
+def _insert_with_fresh_ticket(session: Session, values: dict[str, Any]) -> tuple[int, str, bool]:
     """INSERT the record (a Core insert: the caller needs its id and ticket only) under a
-    random free ticket: `ON CONFLICT (ticket) DO NOTHING`
-    and draw again on a clash, so a free ticket costs no SELECT and a race cannot
-    hand out one ticket twice."""
+    random free ticket: `ON CONFLICT DO NOTHING` and draw again on a ticket clash, so a
+    free ticket costs no SELECT and a race cannot hand out one ticket twice.
+
+    A clash on the USSD session is the same final hop again (a retry whose Redis state
+    was lost, or a concurrent copy that committed first): that record is returned with
+    `False`, and nothing is filed. Returns (id, ticket, new)."""
+    stmt = ignoring_insert(session, FEEDBACK)
     for _ in range(TICKET_ATTEMPTS):
         ticket = tickets.new_ticket()
-        stmt = ignoring_insert(session, FEEDBACK, "ticket")
         feedback_id: int | None = session.connection().scalar(stmt, {**values, "ticket": ticket})
         if feedback_id is not None:
-            return feedback_id, ticket
+            return feedback_id, ticket, True
+        sid = values["ussd_session_id"]
+        filed = session.execute(FILED_IN_SESSION, {"sid": sid}).first() if sid else None
+        if filed is not None:
+            return filed.id, filed.ticket, False
     raise RuntimeError("could not allocate a free ticket number")
 
 
@@ -66,9 +76,12 @@ def record_feedback(
     consultation_id: int | None = None,
     confirm: bool = True,
 ) -> FiledFeedback:
-    """File a feedback record with a fresh ticket and queue its confirmation SMS."""
+    """File a feedback record with a fresh ticket and queue its confirmation SMS.
+
+    A USSD session files one record: called again for the same `ussd_session_id`, it
+    returns that record's ticket and files and queues nothing."""
     status = FeedbackStatus.RECEIVED.value
-    feedback_id, ticket = _insert_with_fresh_ticket(
+    feedback_id, ticket, new = _insert_with_fresh_ticket(
         session,
         {
             "kind": kind.value,
@@ -87,6 +100,8 @@ def record_feedback(
             "due_at": first_deadline(datetime.now(UTC)),
         },
     )
+    if not new:
+        return FiledFeedback(feedback_id, ticket, ())
     session.connection().execute(
         INSERT_EVENT, {"feedback_id": feedback_id, "kind": "status", "to_status": status}
     )

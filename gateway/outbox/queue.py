@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from gateway.common.sms_text import count_segments
-from gateway.db import table_of
+from gateway.db import ignoring_insert, table_of
 from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
 
 OM = OutboundMessage
@@ -154,9 +154,7 @@ def defer_broadcasts(session: Session, ids: Sequence[int], *, until: datetime) -
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def claim(
-    session: Session, ids: Sequence[int], *, now: datetime, called: bool = False
-) -> list[Claimed]:
+def claim(session: Session, ids: Sequence[int], *, now: datetime) -> list[Claimed]:
     """queued -> sending for the due rows among `ids`, atomically.
 
     On PostgreSQL the candidate rows are locked with SKIP LOCKED, and the UPDATE
@@ -164,8 +162,9 @@ def claim(
     serialises writers, which gives the same guarantee. Broadcast rows to contacts
     who opted out (or are blacklisted at the provider) are cancelled here, at send time.
 
-    `called=True` stamps `provider_called_at` in the same write: for a job that calls
-    the provider straight after the claim (no throttle wait), which saves a write per row.
+    The claim never stamps `provider_called_at`: between the claim and the call a job
+    still reads Redis and may wait for the throttle, and a job lost there sent nothing
+    (`mark_called` stamps the rows right before the request leaves).
     """
     candidates = select(OM.id).where(OM.id.in_(ids), _due(now)).with_for_update(skip_locked=True)
     rows = session.execute(
@@ -174,7 +173,7 @@ def claim(
         .values(
             status=OutboundStatus.SENDING,
             claimed_at=now,
-            provider_called_at=now if called else None,
+            provider_called_at=None,
         )
         .returning(OM.id, OM.to, OM.text, OM.kind, OM.contact_id, OM.attempts)
         .execution_options(synchronize_session=False)
@@ -237,3 +236,17 @@ def release(session: Session, ids: Sequence[int], *, now: datetime, reason: str 
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def queue_sms_once(
+    session: Session, *, key: str, to: str, text: str, contact_id: int | None = None
+) -> int | None:
+    """`queue_sms` for a transactional SMS that goes once per `key` (an action's own key,
+    e.g. `ussd:<session>:info:<topic>`), however often the action runs: the row's unique
+    `idempotency_key` and `INSERT … ON CONFLICT DO NOTHING` make a second call, or a
+    concurrent copy, queue nothing (None). Never commits."""
+    session.flush()
+    row = _row(to, text, OutboundKind.TRANSACTIONAL, contact_id, None, None, None)
+    stmt = ignoring_insert(session, ROWS, "idempotency_key")
+    row_id: int | None = session.connection().scalar(stmt, {**row, "idempotency_key": key})
+    return row_id

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import requests
-from africastalking.Service import AfricasTalkingException
+from africastalking.Service import DEFAULT_TIMEOUT_S, AfricasTalkingException, validate_phone
 from africastalking.SMS import SMSService
 
 from gateway.common.phone import mask, normalize
@@ -109,14 +109,9 @@ def parse_ussd_end(form: Mapping[str, str]) -> UssdEnd:
     session_id = _required(form, "sessionId")
     if not _SESSION_RE.match(session_id):
         raise InvalidPayload("field 'sessionId' has unexpected characters")
-    phone_raw = form.get("phoneNumber", "")
-    try:
-        phone = normalize(phone_raw) if phone_raw else ""
-    except InvalidPhoneNumber:
-        phone = ""
     return UssdEnd(
         session_id=session_id,
-        phone=phone,
+        phone=_lenient_phone(form.get("phoneNumber", "")) or "",
         service_code=form.get("serviceCode", "")[:40],
         status=form.get("status", "")[:20],
         network_code=_optional(form, "networkCode"),
@@ -168,7 +163,7 @@ def parse_status(form: Mapping[str, str]) -> StatusUpdate:
         raw_status=raw_status,
         status=map_status(raw_status),
         failure_reason=_optional(form, "failureReason", 100),
-        phone=form.get("phoneNumber", "")[:20] or None,
+        phone=_lenient_phone(form.get("phoneNumber", "")),
         raw=_raw(form),
     )
 
@@ -190,13 +185,46 @@ def render_ussd(text: str, *, end: bool) -> str:
     return ("END " if end else "CON ") + text
 
 
+class HttpAnswerError(AfricasTalkingException):  # type: ignore[misc]  # the SDK is untyped
+    """A non-2xx answer with its HTTP status, which the SDK's own exception drops."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(body)
+        self.status = status
+
+
+class _SMSService(SMSService):  # type: ignore[misc]
+    """The SDK's SMS service (its number check, form and URL), with a request step that
+    keeps the HTTP status of a non-2xx answer: SDK 2.0.3 raises
+    `AfricasTalkingException(res.text)` and the status, which tells a refusal from a
+    maybe-processed answer, is lost. A 2xx body is handed over as text (the SDK gives a
+    dict or a str depending on the exact content type; `parse_send_response` reads both)."""
+
+    def _make_request(
+        self,
+        url: str,
+        method: str,
+        headers: dict[str, str],
+        data: Any,
+        params: Any,
+        callback: Any = None,
+        timeout: Any = DEFAULT_TIMEOUT_S,
+    ) -> Any:
+        if callback is not None or method.upper() != "POST":
+            return super()._make_request(url, method, headers, data, params, callback, timeout)
+        res = requests.post(url=url, headers=headers, params=params, data=data, timeout=timeout)
+        if not 200 <= res.status_code < 300:
+            raise HttpAnswerError(res.status_code, res.text)
+        return res.text
+
+
 class AfricasTalkingSender:
     """Sends through the SDK; one `RecipientResult` per recipient, never a raw answer."""
 
     name = NAME
 
     def __init__(self, settings: Settings) -> None:
-        self._service = SMSService(settings.at_username, settings.at_api_key)
+        self._service = _SMSService(settings.at_username, settings.at_api_key)
         if settings.at_api_base_url:
             base = settings.at_api_base_url.rstrip("/")
             if not base.endswith("/version1"):  # a host or proxy root: add the API version
@@ -207,21 +235,34 @@ class AfricasTalkingSender:
         self._timeout = (min(3.05, settings.at_timeout_seconds), settings.at_timeout_seconds)
 
     def send_sms(self, text: str, recipients: Sequence[str]) -> list[RecipientResult]:
-        """Raises `ResponseError(outcome, reason)` when there is no per-recipient answer."""
+        """Raises `ResponseError(outcome, reason)` when there is no per-recipient answer.
+
+        A number the SDK would refuse (it refuses the whole request, before any I/O) fails
+        alone and is left out of the request."""
+        refused = [_refused_number(n) for n in recipients if not validate_phone(n)]
+        valid = [n for n in recipients if validate_phone(n)]
+        if not valid:
+            return refused
         try:
             raw: Any = self._service.send(
-                text, list(recipients), sender_id=self._sender_id, timeout=self._timeout
+                text, valid, sender_id=self._sender_id, timeout=self._timeout
             )
         except Exception as exc:  # the SDK raises requests' and its own exceptions
             outcome, reason = classify_exception(exc)
             raise ResponseError(outcome, reason) from exc
-        results = parse_send_response(raw)
+        results = parse_send_response(raw) + refused
         log.info(
             "sent to %d recipient(s): %s",
             len(results),
             ", ".join(f"{mask(r.number)}={r.status}" for r in results[:5]),
         )
         return results
+
+
+def _refused_number(number: str) -> RecipientResult:
+    return RecipientResult(
+        number, Outcome.PERMANENT, None, None, None, "InvalidPhoneNumber (not sent)", None
+    )
 
 
 def _required(form: Mapping[str, str], name: str) -> str:
@@ -234,6 +275,15 @@ def _required(form: Mapping[str, str], name: str) -> str:
 def _optional(form: Mapping[str, str], name: str, limit: int = 20) -> str | None:
     value = form.get(name, "").strip()
     return value[:limit] or None
+
+
+def _lenient_phone(raw: str) -> str | None:
+    """A number in a report or event, normalised; None when missing or unusable (the
+    report or event is kept all the same, its raw form holds what was sent)."""
+    try:
+        return normalize(raw) if raw else None
+    except InvalidPhoneNumber:
+        return None
 
 
 def _phone(form: Mapping[str, str], name: str) -> str:
@@ -260,9 +310,10 @@ def _raw(form: Mapping[str, str]) -> dict[str, Any]:
 
 
 # --- What the send API answered -------------------------------------------------------
-# The SDK (africastalking 2.0.3) raises ``AfricasTalkingException(body)`` on a non-2xx
-# answer without the status code, raises ``requests`` errors on network trouble, and on a
-# 2xx returns a dict or a JSON string. Everything below turns those into an `Outcome`.
+# Through `_SMSService` a non-2xx answer raises ``HttpAnswerError(status, body)`` (the
+# SDK's own ``AfricasTalkingException(body)`` drops the status), network trouble raises
+# ``requests`` errors, and a 2xx gives the body (a dict or a JSON string). Everything
+# below turns those into an `Outcome`.
 
 # Per-recipient statusCode -> (status name, outcome).
 STATUS_CODES: dict[int, tuple[str, Outcome]] = {
@@ -377,27 +428,43 @@ def parse_send_response(raw: Mapping[str, Any] | str) -> list[RecipientResult]:
     return [classify_recipient(entry) for entry in recipients]
 
 
-def _classify_provider_text(text: str) -> tuple[Outcome, str]:
+def classify_http_answer(status: int | None, body: str) -> tuple[Outcome, str]:
+    """A non-2xx answer: what it means for the message, and a reason to store.
+
+    Only an answer that proves nothing was taken is retried: a 4xx (the server read the
+    request and refused it; 401 is our credentials, 400 a request that will never
+    work). A 5xx - AT's own, or a proxy's 502/504 in front of it - comes after the whole
+    request was sent and may mean it was processed: UNKNOWN, never resent blindly.
+    Without a status (the SDK's own exception), only the body can prove a refusal.
+    """
+    text = " ".join(body.split())[:200]
+    reason = (f"HTTP {status}: " if status else "") + (text or "empty body")
     lowered = text.lower()
-    reason = text.strip() or "provider error with an empty body"
-    if "authentication" in lowered:
+    if status is not None and status >= 500:
+        return Outcome.UNKNOWN, reason
+    if status == 401 or "authentication" in lowered:
         return Outcome.CONFIG_ERROR, reason
-    if _RATE_LIMITED.search(text):
+    if status == 429 or _RATE_LIMITED.search(text):
         return Outcome.RETRY, reason
-    if "bad syntax" in lowered:
+    if status == 400 or "bad syntax" in lowered:
         return Outcome.PERMANENT, reason
-    return Outcome.RETRY, reason
+    if status is not None and 400 <= status < 500:
+        return Outcome.RETRY, reason
+    return Outcome.UNKNOWN, reason
 
 
 def classify_exception(exc: BaseException) -> tuple[Outcome, str]:
     """What a raised send error means for the message, and a reason to store.
 
     A connection aborted after the request left ("Connection aborted.") may have
-    been processed by the provider, so it is UNKNOWN like a read timeout.
+    been processed by the provider, so it is UNKNOWN like a read timeout. The SDK's
+    number check (`ValueError('Invalid phone number: …')`) fails before any I/O.
     """
     name = type(exc).__name__
     if isinstance(exc, AfricasTalkingException):
-        return _classify_provider_text(str(exc))
+        return classify_http_answer(getattr(exc, "status", None), str(exc))
+    if isinstance(exc, ValueError) and str(exc).startswith("Invalid phone number"):
+        return Outcome.PERMANENT, f"InvalidPhoneNumber: {exc} (not sent)"
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Outcome.RETRY, f"{name}: could not connect, nothing was sent"
     if isinstance(exc, requests.exceptions.Timeout):

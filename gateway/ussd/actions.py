@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.citizens import consent
@@ -21,8 +21,8 @@ from gateway.citizens.skm import record_skm as store_skm
 from gateway.common.sms_text import to_gsm7, truncate_to_segments
 from gateway.consultations.rsvp import rsvp
 from gateway.feedback.filing import record_feedback
-from gateway.models import Channel, Consultation, Contact, Feedback, FeedbackKind, Poll
-from gateway.outbox.queue import queue_sms
+from gateway.models import Channel, Consultation, Contact, FeedbackKind, Poll
+from gateway.outbox.queue import queue_sms_once
 from gateway.polls.answers import record_poll_answer
 from menus import (
     Action,
@@ -37,7 +37,6 @@ from menus import (
 )
 
 INFO_SMS_SEGMENTS = 3
-FILED_IN_SESSION = select(Feedback.ticket).where(Feedback.ussd_session_id == bindparam("sid"))
 
 
 @dataclass
@@ -77,7 +76,7 @@ def run_actions(
         elif isinstance(action, AnswerPoll):
             _answer_poll(session, action, contact)
         elif isinstance(action, SendInfoSms):
-            outcome.outbound_ids += _info_sms(session, action, contact)
+            outcome.outbound_ids += _info_sms(session, action, contact, session_id)
     session.flush()
     return outcome
 
@@ -85,9 +84,6 @@ def run_actions(
 def _file(
     session: Session, action: FileFeedback, contact: Contact, session_id: str, out: ActionOutcome
 ) -> str:
-    existing = session.scalar(FILED_IN_SESSION, {"sid": session_id})
-    if existing is not None:  # the same final hop again: one session files one record
-        return existing
     consultation_id = None
     if action.consultation_code:
         consultation_id = session.scalar(
@@ -147,9 +143,14 @@ def _answer_poll(session: Session, action: AnswerPoll, contact: Contact) -> None
     record_poll_answer(session, contact=contact, answer=answer, channel="ussd", poll=poll)
 
 
-def _info_sms(session: Session, action: SendInfoSms, contact: Contact) -> list[int]:
+def _info_sms(
+    session: Session, action: SendInfoSms, contact: Contact, session_id: str
+) -> list[int]:
+    """One info SMS per session and topic, however often the final hop runs."""
     body = info_text(session, action.topic, action.lang or contact.language)
     if not body:
         return []
     text = truncate_to_segments(to_gsm7(f"Disdik Labura: {body}"), INFO_SMS_SEGMENTS)
-    return [queue_sms(session, to=contact.phone, text=text, contact_id=contact.id)]
+    key = f"ussd:{session_id}:info:{action.topic}"
+    queued = queue_sms_once(session, key=key, to=contact.phone, text=text, contact_id=contact.id)
+    return [] if queued is None else [queued]

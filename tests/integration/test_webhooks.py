@@ -260,23 +260,3 @@ def test_an_overflowing_date_is_stored_with_the_arrival_time(client, rt):
     }
     assert client.post(SMS, data=form).status_code == 200
     assert count(rt, InboundMessage) == 1
-
-
-def test_an_early_report_waits_for_the_send_in_flight_instead_of_an_old_unknown_row(client, rt):
-    from gateway.outbox.delivery import replay_early_reports
-
-    with rt.sessions.begin() as s:
-        old = OutboundMessage(to=PHONE, text="lama", status="unknown", provider="africastalking")
-        new = OutboundMessage(to=PHONE, text="baru", status="sending", provider="africastalking")
-        s.add_all([old, new])
-        s.flush()
-        old_id, new_id = old.id, new.id
-    form = {"id": "ATXid_new", "status": "Success", "phoneNumber": PHONE}
-    assert client.post(DLR, data=form).status_code == 200
-    with rt.sessions.begin() as s:  # the send job records the id it got back
-        row = s.get(OutboundMessage, new_id)
-        row.status, row.provider_message_id = "sent", "ATXid_new"
-        replay_early_reports(s, row)
-    with rt.sessions() as s:
-        assert s.get(OutboundMessage, new_id).status == "delivered"
-        assert s.get(OutboundMessage, old_id).status == "unknown"

@@ -143,8 +143,9 @@ def test_parse_send_response_request_level_failures(raw: Any, outcome: Outcome) 
             AfricasTalkingException("The request contains bad syntax or cannot be fulfilled"),
             Outcome.PERMANENT,
         ),
-        (AfricasTalkingException("Internal Server Error"), Outcome.RETRY),
-        (AfricasTalkingException(""), Outcome.RETRY),
+        # without a status, a body that proves no refusal may have been processed
+        (AfricasTalkingException("Internal Server Error"), Outcome.UNKNOWN),
+        (AfricasTalkingException(""), Outcome.UNKNOWN),
         (requests.exceptions.MissingSchema("no scheme"), Outcome.CONFIG_ERROR),
         (requests.exceptions.ChunkedEncodingError("broken body"), Outcome.UNKNOWN),
         (RuntimeError("surprise"), Outcome.UNKNOWN),
@@ -157,7 +158,7 @@ def test_classify_exception(exc: BaseException, outcome: Outcome) -> None:
 
 
 def test_classify_exception_keeps_provider_text_as_reason() -> None:
-    assert classify_exception(AfricasTalkingException("Service Unavailable")) == (
+    assert classify_exception(AfricasTalkingException("Too  Many\nRequests")) == (
         Outcome.RETRY,
-        "Service Unavailable",
+        "Too Many Requests",
     )
