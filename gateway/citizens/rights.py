@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.citizens.consent import opt_out
+from gateway.citizens.consent import Carrier, opt_out
 from gateway.models import Contact, DataRequest, Feedback, InboundMessage
 
 DATA_REQUEST_DEADLINE = timedelta(hours=72)  # UU PDP: 3 x 24 hours
@@ -43,7 +43,7 @@ def data_summary(session: Session, contact: Contact, *, now: datetime) -> DataSu
     )
 
 
-def request_erasure(session: Session, contact: Contact, *, now: datetime) -> int:
+def request_erasure(session: Session, contact: Contact, carrier: Carrier, *, now: datetime) -> int:
     """The open erasure request's id (one per contact at a time); broadcasts stop now."""
     request = session.scalar(
         select(DataRequest).where(
@@ -56,7 +56,7 @@ def request_erasure(session: Session, contact: Contact, *, now: datetime) -> int
         request = _request(contact, "erasure", now)
         session.add(request)
         session.flush()
-    opt_out(contact, now=now)
+    opt_out(session, contact, carrier, now=now)
     return request.id
 
 

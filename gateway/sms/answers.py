@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from gateway.citizens.consent import Carrier
 from gateway.common import texts
 from gateway.models import Contact
 
@@ -17,6 +18,11 @@ class Incoming:
     inbound_id: int
     text: str
     now: datetime
+
+    @property
+    def carrier(self) -> Carrier:
+        """This message as the carrier of a consent change (the ledger links it)."""
+        return Carrier.sms(self.inbound_id)
 
     def say(self, key: str, **fields: object) -> str:
         """A catalogue text in the contact's language."""

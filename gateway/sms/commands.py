@@ -144,13 +144,13 @@ def show_status(session: Session, msg: Incoming, cmd: Command) -> Answer:
 
 def stop(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """STOP: opt out of every broadcast at once; confirmed only the first time."""
-    first = consent.opt_out(msg.contact, now=msg.now)
+    first = consent.opt_out(session, msg.contact, msg.carrier, now=msg.now)
     return Answer(msg.say("stop_done") if first else None)
 
 
 def start(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """MULAI: opt back in (a fresh consent)."""
-    consent.subscribe(msg.contact, channel="sms", now=msg.now)
+    consent.subscribe(session, msg.contact, msg.carrier, now=msg.now)
     return Answer(msg.say("start_done"))
 
 
@@ -159,8 +159,9 @@ def subscribe(session: Session, msg: Incoming, cmd: Command) -> Answer:
     kecamatan, role = (cmd.args + (None, None))[:2]
     contact = msg.contact
     consent.subscribe(
+        session,
         contact,
-        channel="sms",
+        msg.carrier,
         now=msg.now,
         kecamatan=str(kecamatan) if kecamatan else None,
         role=str(role) if role else None,
@@ -212,7 +213,7 @@ def show_data(session: Session, msg: Incoming, cmd: Command) -> Answer:
 
 def erase(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """HAPUS: an erasure request for staff, due in 3 x 24 hours; broadcasts stop now."""
-    request_id = rights.request_erasure(session, msg.contact, now=msg.now)
+    request_id = rights.request_erasure(session, msg.contact, msg.carrier, now=msg.now)
     return Answer(msg.say("erase_received", request=request_id))
 
 

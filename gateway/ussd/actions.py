@@ -66,11 +66,12 @@ def run_actions(
         elif isinstance(action, Rsvp):
             outcome.outbound_ids += _rsvp(session, action.code, contact, now)
         elif isinstance(action, Subscribe):
+            carrier = consent.Carrier.ussd(session_id)
             consent.subscribe(
-                contact, channel="ussd", now=now, kecamatan=action.kecamatan, role=action.role
+                session, contact, carrier, now=now, kecamatan=action.kecamatan, role=action.role
             )
         elif isinstance(action, Unsubscribe):
-            consent.opt_out(contact, now=now)
+            consent.opt_out(session, contact, consent.Carrier.ussd(session_id), now=now)
         elif isinstance(action, SetLanguage):
             contact.language = action.lang
         elif isinstance(action, AnswerPoll):
