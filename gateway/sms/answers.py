@@ -31,8 +31,12 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Answer:
-    """What a command service did: the reply (None: no reply) and the record it concerns."""
+    """What a command service did: the reply (None: no reply) and the record it concerns.
+
+    `owed`: a reply the office owes whatever the hourly cap (a STOP confirmation, a DATA or
+    HAPUS answer: UU PDP duties), sent even when the number had its hourly share."""
 
     text: str | None
     feedback_id: int | None = None
     ticket: str | None = None
+    owed: bool = False

@@ -145,7 +145,7 @@ def show_status(session: Session, msg: Incoming, cmd: Command) -> Answer:
 def stop(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """STOP: opt out of every broadcast at once; confirmed only the first time."""
     first = consent.opt_out(session, msg.contact, msg.carrier, now=msg.now)
-    return Answer(msg.say("stop_done") if first else None)
+    return Answer(msg.say("stop_done") if first else None, owed=True)
 
 
 def start(session: Session, msg: Incoming, cmd: Command) -> Answer:
@@ -207,14 +207,15 @@ def show_data(session: Session, msg: Incoming, cmd: Command) -> Answer:
             messages=summary.messages,
             subscribed=texts.label(texts.WORDS, "yes" if summary.subscribed else "no", lang),
             kecamatan=summary.kecamatan or "-",
-        )
+        ),
+        owed=True,
     )
 
 
 def erase(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """HAPUS: an erasure request for staff, due in 3 x 24 hours; broadcasts stop now."""
     request_id = rights.request_erasure(session, msg.contact, msg.carrier, now=msg.now)
-    return Answer(msg.say("erase_received", request=request_id))
+    return Answer(msg.say("erase_received", request=request_id), owed=True)
 
 
 def _file(session: Session, msg: Incoming, kind: FeedbackKind, text: str) -> Answer:
