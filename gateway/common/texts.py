@@ -196,6 +196,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Disdik Labura: reminder, tomorrow {when} WIB {title} at {place}. We look "
         "forward to seeing you.",
     },
+    "ussd_session_refused": {
+        "id": "Maaf, sesi ini bukan milik nomor Anda. Silakan tutup dan hubungi layanan lagi.",
+        "en": "Sorry, this session does not belong to your number. Please close it and dial again.",
+    },
     "staff_reply": {
         "id": "Disdik Labura, tiket {ticket}:",
         "en": "Disdik Labura, ticket {ticket}:",

@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from gateway.citizens.contacts import get_or_create_contact
+from gateway.common import texts
 from gateway.common.phone import mask
 from gateway.models import Contact
 from gateway.outbox.enqueue import enqueue_sends
@@ -94,6 +95,10 @@ def handle_hop(
     (``SMS_REPLIES_PER_HOUR``), as SMS replies do."""
     loaded = store.load(req.session_id, req.phone, first=req.text == "")
     saved = loaded.saved
+    if saved is not None and not saved.belongs_to(req.phone):
+        log.warning("USSD session %s hopped from another number %s", saved.session_id,
+                    mask(req.phone))  # fmt: skip
+        return HopReply(texts.render("ussd_session_refused", loaded.lang or "id"), end=True)
     if saved is not None and saved.state.get("last_text") == req.text:
         return HopReply(saved.reply, saved.end)  # a network retry: same reply, no side effect
     db = OnDemand(sessions)
@@ -106,7 +111,7 @@ def handle_hop(
             db.session.rollback()
         raise
     keep = None if hop.state["node"] == RESUME_NODE else not (reply.end or _at_root(hop))
-    saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin)
+    saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin, req.phone)
     lang = str(hop.state.get("lang", "id"))
     remember = lang if loaded.saved is None or _changes_language(reply) else None
     store.save(saved, req.phone, resumable=keep, lang=remember)
@@ -175,6 +180,8 @@ def end_session(session: Session, store: StateStore, event: UssdEnd) -> None:
     if event.status.lower() not in DROPPED:
         return
     saved = store.load(event.session_id, event.phone, first=False).saved
+    if saved is not None and not saved.belongs_to(event.phone):
+        return  # another number's session: its answers are not this caller's
     partial = partial_skm(saved.state) if saved and not saved.end else None
     if saved is None or partial is None:
         return

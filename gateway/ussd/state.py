@@ -26,18 +26,25 @@ _COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one
 
 @dataclass(frozen=True)
 class Saved:
-    """What Redis keeps per session: the engine state plus the filled reply for retries."""
+    """What Redis keeps per session: the engine state plus the filled reply for retries,
+    and the phone the session belongs to (a session is a session id *and* a phone)."""
 
     session_id: str
     state: dict[str, Any]
     reply: str
     end: bool
     origin: str | None = None
+    phone: str | None = None
+
+    def belongs_to(self, phone: str) -> bool:
+        """Whether a hop from ``phone`` may continue this session (a state saved before
+        the phone was recorded, at most ``STATE_TTL`` old, belongs to any)."""
+        return self.phone is None or self.phone == phone
 
     def dumps(self) -> str:
         data: dict[str, Any] = {"session_id": self.session_id, "state": self.state}
         data |= {"reply": self.reply}
-        data |= {"end": self.end, "origin": self.origin}
+        data |= {"end": self.end, "origin": self.origin, "phone": self.phone}
         return _COMPACT.encode(data)
 
     @classmethod
@@ -52,6 +59,7 @@ class Saved:
                 str(data["reply"]),
                 bool(data["end"]),
                 data.get("origin"),
+                data.get("phone"),
             )
         except (ValueError, KeyError, TypeError):
             return None
