@@ -137,7 +137,7 @@ class Contact(Base):
     provider_blacklisted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # Set when a HAPUS request was carried out: `phone` is then a keyed hash (kept only to
     # honour the opt-out) or, for the row holding the anonymous remainder, a random mark.
-    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     created_at: Mapped[Created]
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), onupdate=utcnow)
 

@@ -40,3 +40,5 @@ class Answer:
     feedback_id: int | None = None
     ticket: str | None = None
     owed: bool = False
+    erasure_request_id: int | None = None
+    """A HAPUS request stored: its erasure job is enqueued after the commit."""

@@ -27,6 +27,7 @@ class InboundOutcome:
     duplicate: bool
     outbound_ids: tuple[int, ...] = ()
     ticket: str | None = None
+    erasure_request_id: int | None = None
 
 
 def record_inbound_sms(
@@ -78,8 +79,9 @@ def _act(
 ) -> InboundOutcome:
     now = datetime.now(UTC)
     answer = dispatch(session, Incoming(contact, inbound_id, msg.text, now), cmd)
+    erasure = answer.erasure_request_id
     if answer.text is None or not is_mobile(contact.phone):
-        return InboundOutcome(inbound_id, False, (), answer.ticket)
+        return InboundOutcome(inbound_id, False, (), answer.ticket, erasure)
     reply = queue_capped_reply(
         session,
         to=contact.phone,
@@ -90,7 +92,7 @@ def _act(
         inbound_message_id=inbound_id,
     )
     replies = () if reply is None else (reply,)
-    return InboundOutcome(inbound_id, False, replies, answer.ticket)
+    return InboundOutcome(inbound_id, False, replies, answer.ticket, erasure)
 
 
 def _store(session: Session, msg: InboundSms, contact_id: int | None, command: str) -> int | None:

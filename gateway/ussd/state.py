@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -133,3 +134,15 @@ class RedisStore:
                 pipe.execute()
         except RedisError as exc:
             log.warning("USSD state not saved for %s: %s", mask(phone), exc)
+
+
+def forget_caller(redis: Redis, phone: str, session_ids: Iterable[str]) -> None:
+    """Delete a caller's USSD keys (an erasure): the resume copy and the session it copies,
+    the remembered language and the state of the given sessions. Any other session of the
+    caller's is at most ``STATE_TTL`` old and holds no typed text worth keeping.
+    Raises on Redis trouble (the job retries)."""
+    resume = Saved.loads(redis.get(f"ussd:resume:{phone}"))
+    sessions = {*session_ids, *([resume.session_id] if resume else [])}
+    keys = [f"ussd:resume:{phone}", f"ussd:lang:{phone}"]
+    keys += [f"ussd:state:{session_id}" for session_id in sorted(sessions)]
+    redis.delete(*keys)

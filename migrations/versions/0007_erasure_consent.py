@@ -26,6 +26,7 @@ REFUSAL = "consent_events is append-only"
 def upgrade() -> None:
     with op.batch_alter_table("contacts") as batch:
         batch.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_contacts_erased_at", "contacts", ["erased_at"])
     op.create_table(
         "consent_events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -87,6 +88,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS consent_events_append_only()")
     op.drop_index("ix_consent_events_contact_at", table_name="consent_events")
     op.drop_table("consent_events")
+    op.drop_index("ix_contacts_erased_at", table_name="contacts")
     with op.batch_alter_table("contacts") as batch:
         batch.drop_column("erased_at")
 
