@@ -30,10 +30,11 @@ def carry_out_erasure(request_id: int) -> str:
     forget_caller(rt.redis, target.phone, target.ussd_session_ids)
     with rt.sessions.begin() as session:
         now = datetime.now(UTC)
-        confirmation = erase(session, request_id, key=rt.settings.erasure_key, now=now)
-    if confirmation is None:
+        done = erase(session, request_id, key=rt.settings.erasure_key, now=now)
+    if done is None:
         return "skipped: carried out meanwhile"
-    enqueue_sends(rt.redis, [confirmation])
+    confirmation = [] if done.confirmation_id is None else [done.confirmation_id]
+    enqueue_sends(rt.redis, confirmation)
     log.info("erasure request %s carried out", request_id)
     return f"erased; confirmation SMS {confirmation}"
 

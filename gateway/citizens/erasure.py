@@ -38,6 +38,7 @@ from sqlalchemy import ColumnElement, and_, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from gateway.common import texts
+from gateway.common.phone import is_mobile
 from gateway.models import (
     Contact,
     DataRequest,
@@ -103,16 +104,25 @@ def erasure_target(session: Session, request_id: int) -> Target | None:
     return Target(contact.phone, tuple(sorted(i for i in ids if i)))
 
 
-def erase(session: Session, request_id: int, *, key: bytes, now: datetime) -> int | None:
-    """Carry out an open erasure request; returns the confirmation SMS's outbox id (to
-    enqueue after the commit), or None when the request is not open (done already)."""
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """A request carried out: the confirmation SMS to enqueue after the commit (None: the
+    number cannot receive SMS)."""
+
+    confirmation_id: int | None
+
+
+def erase(session: Session, request_id: int, *, key: bytes, now: datetime) -> Erased | None:
+    """Carry out an open erasure request; None when it is not open (done already)."""
     request = session.get(DataRequest, request_id, with_for_update=True)
     if request is None or request.kind != "erasure" or request.status != "open":
         return None
     contact = session.get_one(Contact, request.contact_id, with_for_update=True)
     phone, contact_id = contact.phone, contact.id
-    text = texts.render("erase_done", contact.language, request=request.id)
-    confirmation = queue_sms(session, to=phone, text=text, contact_id=contact_id)
+    confirmation = None
+    if is_mobile(phone):
+        text = texts.render("erase_done", contact.language, request=request.id)
+        confirmation = queue_sms(session, to=phone, text=text, contact_id=contact_id)
     _erase_outbox(session, contact_id, phone, now)
     _erase_inbound(session, contact_id, phone)
     _erase_ussd_sessions(session, phone)
@@ -123,7 +133,7 @@ def erase(session: Session, request_id: int, *, key: bytes, now: datetime) -> in
     _move_answers(session, contact, now)
     _erase_contact(session, contact, key, now)
     request.status, request.done_at = "done", now
-    return confirmation
+    return Erased(confirmation)
 
 
 def lost_erasures(session: Session, *, now: datetime, grace: timedelta) -> list[int]:
