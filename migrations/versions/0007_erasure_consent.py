@@ -1,7 +1,7 @@
 """the consent ledger (append-only) and erased contacts
 
 Revision ID: 0007a
-Revises: 0004
+Revises: 0006a
 Create Date: 2026-11-29 09:00:00
 
 `consent_events` records every grant and withdrawal; a trigger refuses UPDATE on both
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007a"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
