@@ -19,7 +19,7 @@ from gateway.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'suara.db'}"
 PROVIDERS = ("console", "africastalking")
-SECRET_FIELDS = frozenset({"at_api_key", "webhook_token", "secret_key"})
+SECRET_FIELDS = frozenset({"at_api_key", "webhook_token", "secret_key", "erasure_salt"})
 _QUIET_RE = re.compile(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
 
 
@@ -50,6 +50,7 @@ class Settings:
     poll_fanout_chunk: int = 1000  # contacts per fan-out transaction
     quiet_hours: str = "21:00-07:00"
     secret_key: str = field(default="", repr=False)
+    erasure_salt: str = field(default="", repr=False)  # keys an erased number's hash
     environment: str = "development"
     log_level: str = "INFO"
 
@@ -112,6 +113,12 @@ class Settings:
                 raise ConfigError("SECRET_KEY is required when SUARA_ENV=production")
             if not self.webhook_token:
                 raise ConfigError("WEBHOOK_TOKEN is required when SUARA_ENV=production")
+
+    @property
+    def erasure_key(self) -> bytes:
+        """The key of the salted hash an erased number is kept as (to honour its opt-out):
+        ERASURE_SALT, else SECRET_KEY. Changing it forgets which numbers were erased."""
+        return (self.erasure_salt or self.secret_key).encode()
 
     @property
     def retry_intervals(self) -> list[float]:

@@ -135,8 +135,30 @@ class Contact(Base):
     consent_channel: Mapped[str | None] = mapped_column(String(10))
     opted_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     provider_blacklisted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Set when a HAPUS request was carried out: `phone` is then a keyed hash (kept only to
+    # honour the opt-out) or, for the row holding the anonymous remainder, a random mark.
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     created_at: Mapped[Created]
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), onupdate=utcnow)
+
+
+class ConsentEvent(Base):
+    """The consent ledger (UU PDP Pasal 22/24): every grant and withdrawal, appended and
+    never overwritten (a database trigger refuses UPDATE). `carried_by`: the inbound SMS
+    or the USSD session that said it."""
+
+    __tablename__ = "consent_events"
+    __table_args__ = (Index("ix_consent_events_contact_at", "contact_id", "at"),)
+
+    id: Mapped[IntPK]
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    action: Mapped[str] = mapped_column(String(10))  # "grant" | "withdraw"
+    channel: Mapped[str] = mapped_column(String(10))
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    ussd_session_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[Created]
 
 
 class InboundMessage(Base):

@@ -34,7 +34,8 @@ def main() -> int:
     except RedisError as exc:
         print(f"suara worker: Redis is not reachable ({exc}); start it first", file=sys.stderr)
         return 3
-    import workers.lifecycle  # noqa: F401  preload job code before forking
+    import workers.erasure  # noqa: F401  preload job code before forking
+    import workers.lifecycle  # noqa: F401
     import workers.polls  # noqa: F401
     import workers.sms  # noqa: F401
 

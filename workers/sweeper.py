@@ -20,6 +20,7 @@ from gateway.outbox.sweep import (
     recover_stale_sending,
 )
 from workers.context import current
+from workers.erasure import sweep_erasures
 from workers.lifecycle import close_resolved_reports
 from workers.polls import lock_key
 
@@ -57,11 +58,13 @@ def sweep() -> str:
     for poll_id in reminders:
         if not rt.redis.exists(lock_key(poll_id, "poll_reminder")):
             enqueue_poll_job(rt.redis, REMINDER_JOB, poll_id)
+    erasures, erased = sweep_erasures(grace=timedelta(seconds=s.sms_sweep_grace_seconds))
     summary = (
         f"requeued {requeued} stale, {unknown} unknown, {len(stuck)} stuck re-enqueued, "
-        f"{closed} polls closed, {len(fan_outs)} fan-outs, {len(reminders)} reminders"
+        f"{closed} polls closed, {len(fan_outs)} fan-outs, {len(reminders)} reminders, "
+        f"{erasures} erasures re-enqueued, {erased} erased rows settled"
     )
-    if requeued or unknown or stuck or fan_outs or reminders:
+    if requeued or unknown or stuck or fan_outs or reminders or erasures:
         log.warning("sweep: %s", summary)
     return summary
 

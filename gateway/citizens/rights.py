@@ -1,7 +1,9 @@
 """A citizen's UU PDP rights over their data: access (DATA) and erasure (HAPUS).
 
-An access request is answered at once with a summary and kept as a record; an erasure
-request is a record for staff, due within 3 x 24 hours, and broadcasts stop now.
+An access request is answered at once with the data held, by category, and kept as a
+record. An erasure request stops broadcasts at once and is carried out within minutes by
+a worker job (``citizens.erasure``, ``workers.erasure``); 3 x 24 hours is the ceiling.
+Staff list the requests and their state (``list_requests``).
 """
 
 from __future__ import annotations
@@ -12,38 +14,69 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.citizens.consent import opt_out
-from gateway.models import Contact, DataRequest, Feedback, InboundMessage
+from gateway.citizens.consent import Carrier, opt_out
+from gateway.common.phone import mask
+from gateway.models import Contact, DataRequest, Feedback, InboundMessage, UssdSession
 
 DATA_REQUEST_DEADLINE = timedelta(hours=72)  # UU PDP: 3 x 24 hours
 
 
 @dataclass(frozen=True)
-class DataSummary:
-    reports: int
-    messages: int
-    subscribed: bool
+class DataHeld:
+    """What Suara holds about a contact, by category: the answer to DATA."""
+
+    phone: str
+    """Masked (``+6281******890``): an SMS can be read over a shoulder."""
+    language: str
     kecamatan: str | None
+    role: str | None
+    subscribed: bool
+    consent_version: str | None
+    consent_at: datetime | None
+    consent_channel: str | None
+    reports: int
+    last_report: datetime | None
+    messages: int
+    last_message: datetime | None
+    ussd_sessions: int
 
 
-def data_summary(session: Session, contact: Contact, *, now: datetime) -> DataSummary:
-    """What is stored about the contact; the access request is recorded as done."""
-    reports = session.scalar(
-        select(func.count(Feedback.id)).where(Feedback.contact_id == contact.id)
-    )
-    stored = session.scalar(
-        select(func.count(InboundMessage.id)).where(InboundMessage.contact_id == contact.id)
+def data_held(session: Session, contact: Contact, *, now: datetime) -> DataHeld:
+    """What is stored about the contact, by category; the access request is recorded as
+    done (it is answered at once)."""
+    reports, last_report = session.execute(
+        select(func.count(Feedback.id), func.max(Feedback.created_at)).where(
+            Feedback.contact_id == contact.id
+        )
+    ).one()
+    messages, last_message = session.execute(
+        select(func.count(InboundMessage.id), func.max(InboundMessage.received_at)).where(
+            InboundMessage.contact_id == contact.id
+        )
+    ).one()
+    sessions = session.scalar(
+        select(func.count(UssdSession.id)).where(UssdSession.phone == contact.phone)
     )
     session.add(_request(contact, "access", now, status="done", done=True))
-    return DataSummary(
-        reports=reports or 0,
-        messages=stored or 0,
-        subscribed=contact.subscribed and contact.opted_out_at is None,
+    subscribed = contact.subscribed and contact.opted_out_at is None
+    return DataHeld(
+        phone=mask(contact.phone),
+        language=contact.language,
         kecamatan=contact.kecamatan,
+        role=contact.role,
+        subscribed=subscribed,
+        consent_version=contact.consent_version if subscribed else None,
+        consent_at=contact.consent_at if subscribed else None,
+        consent_channel=contact.consent_channel if subscribed else None,
+        reports=reports or 0,
+        last_report=last_report,
+        messages=messages or 0,
+        last_message=last_message,
+        ussd_sessions=sessions or 0,
     )
 
 
-def request_erasure(session: Session, contact: Contact, *, now: datetime) -> int:
+def request_erasure(session: Session, contact: Contact, carrier: Carrier, *, now: datetime) -> int:
     """The open erasure request's id (one per contact at a time); broadcasts stop now."""
     request = session.scalar(
         select(DataRequest).where(
@@ -56,7 +89,7 @@ def request_erasure(session: Session, contact: Contact, *, now: datetime) -> int
         request = _request(contact, "erasure", now)
         session.add(request)
         session.flush()
-    opt_out(contact, now=now)
+    opt_out(session, contact, carrier, now=now)
     return request.id
 
 
@@ -70,3 +103,13 @@ def _request(
         due_at=now + DATA_REQUEST_DEADLINE,
         done_at=now if done else None,
     )
+
+
+def list_requests(
+    session: Session, *, status: str | None = None, limit: int = 200
+) -> list[DataRequest]:
+    """The latest data requests (all, or those in ``status``), newest first."""
+    query = select(DataRequest).order_by(DataRequest.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(DataRequest.status == status)
+    return list(session.scalars(query))

@@ -130,17 +130,29 @@ CATALOG: dict[str, dict[str, str]] = {
         "contoh: SKM 443434343.",
         "en": "Disdik Labura: text SKM and 9 digits 1-4 (1=poor, 4=very good), e.g. SKM 443434343.",
     },
-    "data_summary": {
-        "id": "Disdik Labura: data nomor ini: {reports} laporan, {messages} SMS, info SMS: "
-        "{subscribed}, kec: {kecamatan}. Untuk layanan pengaduan. Hapus: HAPUS.",
-        "en": "Disdik Labura: data for this number: {reports} reports, {messages} SMS, info "
-        "SMS: {subscribed}, area: {kecamatan}. To erase: HAPUS.",
+    "data_profile": {
+        "id": "Disdik Labura DATA 1/2: no {phone}, bahasa {language_name}, kec {kecamatan}, peran "
+        "{role}, info SMS {subscribed}, izin {consent}.",
+        "en": "Disdik Labura DATA 1/2: phone {phone}, lang {language_name}, area {kecamatan}, "
+        "role {role}, info SMS {subscribed}, consent {consent}.",
+    },
+    "data_activity": {
+        "id": "Disdik Labura DATA 2/2: {reports} laporan (terakhir {last_report}), {messages} "
+        "SMS masuk (terakhir {last_message}), {sessions} sesi USSD. Hapus: ketik HAPUS.",
+        "en": "Disdik Labura DATA 2/2: {reports} reports (last {last_report}), {messages} SMS "
+        "received (last {last_message}), {sessions} USSD sessions. Erase: text HAPUS.",
     },
     "erase_received": {
         "id": "Disdik Labura: permintaan hapus data no {request} diterima, selesai paling "
         "lambat 3x24 jam. Info SMS dihentikan.",
         "en": "Disdik Labura: erasure request {request} received, done within 3x24 hours. "
         "Info SMS stopped.",
+    },
+    "erase_done": {
+        "id": "Disdik Labura: data Anda sudah dihapus (permintaan no {request}). Nomor ini "
+        "tidak menerima SMS info lagi. Terima kasih.",
+        "en": "Disdik Labura: your data was erased (request {request}). This number gets no "
+        "more info SMS. Thank you.",
     },
     "poll_thanks": {
         "id": "Disdik Labura: terima kasih, jawaban Anda ({label}) tercatat.",
@@ -196,6 +208,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Disdik Labura: reminder, tomorrow {when} WIB {title} at {place}. We look "
         "forward to seeing you.",
     },
+    "ussd_session_refused": {
+        "id": "Maaf, sesi ini bukan milik nomor Anda. Silakan tutup dan hubungi layanan lagi.",
+        "en": "Sorry, this session does not belong to your number. Please close it and dial again.",
+    },
     "staff_reply": {
         "id": "Disdik Labura, tiket {ticket}:",
         "en": "Disdik Labura, ticket {ticket}:",
@@ -217,6 +233,8 @@ WORDS: dict[str, dict[str, str]] = {
     "no": {"id": "tidak", "en": "no"},
     "or": {"id": "atau", "en": "or"},
     "all_areas": {"id": "semua kecamatan", "en": "all areas"},
+    "lang_id": {"id": "Indonesia", "en": "Indonesian"},
+    "lang_en": {"id": "Inggris", "en": "English"},
 }
 
 

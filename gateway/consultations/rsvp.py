@@ -18,7 +18,7 @@ from gateway.common import texts, wib
 from gateway.common.sms_text import to_gsm7
 from gateway.models import Consultation, Contact, OutboundMessage
 from gateway.models import Rsvp as RsvpRow
-from gateway.outbox.queue import queue_sms
+from gateway.outbox.queue import ReplyCap, queue_capped_reply, queue_sms
 
 REMINDER_AHEAD = timedelta(days=1)
 BY_CODE = select(Consultation).where(func.upper(Consultation.code) == bindparam("code"))
@@ -44,11 +44,13 @@ def rsvp(
     channel: str,
     now: datetime,
     queue_confirmation: bool = True,
+    cap: ReplyCap | None = None,
 ) -> RsvpOutcome | None:
     """RSVP ``contact`` to the meeting ``code`` (any case); None when no such meeting.
 
     A new RSVP queues its confirmation SMS (unless the caller sends the text itself, as the
-    reply to an SMS does) and the day-before reminder."""
+    reply to an SMS does) within the number's hourly ``cap``, and the day-before reminder
+    (queued for later, outside the cap)."""
     event = session.scalar(BY_CODE, {"code": code.strip().upper()})
     if event is None:
         return None
@@ -61,8 +63,8 @@ def rsvp(
         return RsvpOutcome(event.id, confirmation, new=False)
     confirmation_id = None
     if queue_confirmation:
-        confirmation_id = queue_sms(
-            session, to=contact.phone, text=confirmation, contact_id=contact.id
+        confirmation_id = queue_capped_reply(
+            session, to=contact.phone, text=confirmation, cap=cap, contact_id=contact.id
         )
     reminder_id = None
     remind_at = event.starts_at - REMINDER_AHEAD

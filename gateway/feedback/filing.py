@@ -14,7 +14,7 @@ from gateway.common import texts, tickets
 from gateway.db import ignoring_insert, table_of
 from gateway.feedback.lifecycle import first_deadline
 from gateway.models import Channel, Contact, Feedback, FeedbackEvent, FeedbackKind, FeedbackStatus
-from gateway.outbox.queue import queue_sms
+from gateway.outbox.queue import ReplyCap, queue_capped_reply
 
 CONFIRMATION_KEYS = {
     FeedbackKind.COMPLAINT: "report_received",
@@ -75,8 +75,10 @@ def record_feedback(
     ussd_session_id: str | None = None,
     consultation_id: int | None = None,
     confirm: bool = True,
+    cap: ReplyCap | None = None,
 ) -> FiledFeedback:
-    """File a feedback record with a fresh ticket and queue its confirmation SMS.
+    """File a feedback record with a fresh ticket and queue its confirmation SMS, within
+    the number's hourly ``cap`` (the record is filed either way).
 
     A USSD session files one record: called again for the same `ussd_session_id`, it
     returns that record's ticket and files and queues nothing."""
@@ -105,17 +107,16 @@ def record_feedback(
     session.connection().execute(
         INSERT_EVENT, {"feedback_id": feedback_id, "kind": "status", "to_status": status}
     )
-    outbound: tuple[int, ...] = ()
+    outbound: int | None = None
     if confirm and contact is not None and kind in CONFIRMATION_KEYS:
         text_out = texts.render(CONFIRMATION_KEYS[kind], contact.language, ticket=ticket)
-        outbound = (
-            queue_sms(
-                session,
-                to=contact.phone,
-                text=text_out,
-                contact_id=contact.id,
-                feedback_id=feedback_id,
-                inbound_message_id=inbound_message_id,
-            ),
+        outbound = queue_capped_reply(
+            session,
+            to=contact.phone,
+            text=text_out,
+            cap=cap,
+            contact_id=contact.id,
+            feedback_id=feedback_id,
+            inbound_message_id=inbound_message_id,
         )
-    return FiledFeedback(feedback_id, ticket, outbound)
+    return FiledFeedback(feedback_id, ticket, () if outbound is None else (outbound,))

@@ -1,4 +1,4 @@
-"""Enqueue outbox rows and poll jobs, after the commit, by dotted job path.
+"""Enqueue outbox rows, poll jobs and erasure jobs, after the commit, by dotted job path.
 
 The outbox row is the truth: if Redis is down the row stays `queued` and the sweeper
 enqueues it later, so a failed enqueue is logged, never raised to a citizen.
@@ -25,6 +25,7 @@ SEND_JOB = "workers.sms.send_sms"
 BATCH_JOB = "workers.sms.send_batch"
 FANOUT_JOB = "workers.polls.fan_out_poll"
 REMINDER_JOB = "workers.polls.send_poll_reminder"
+ERASURE_JOB = "workers.erasure.carry_out_erasure"
 SEND_RETRY = Retry(max=3, interval=[10, 60, 300])
 SEND_JOB_TIMEOUT = 300
 """Seconds before RQ stops a send job; below SMS_STALE_SENDING_MINUTES (10 min by default)."""
@@ -106,3 +107,23 @@ def enqueue_fan_out(redis: Redis, poll_id: int, *, send_at: datetime | None) -> 
     """Fan the poll out now, or at `send_at` if that is still ahead."""
     later = send_at if send_at and send_at > datetime.now(UTC) else None
     return enqueue_poll_job(redis, FANOUT_JOB, poll_id, at=later)
+
+
+def enqueue_erasure(redis: Redis, request_id: int) -> bool:
+    """The job carrying out a HAPUS request, at once, on the transactional queue (job id
+    ``erasure-<id>``). A lost enqueue is logged: the sweeper finds the open request."""
+    queue = Queue(TRANSACTIONAL_QUEUE, connection=redis)
+    try:
+        queue.enqueue_call(
+            ERASURE_JOB,
+            args=(request_id,),
+            job_id=f"erasure-{request_id}",
+            retry=SEND_RETRY,
+            timeout=SEND_JOB_TIMEOUT,
+            result_ttl=3600,
+            failure_ttl=7 * 86400,
+        )
+    except RedisError as exc:
+        log.warning("could not enqueue erasure request %s (the sweeper will): %s", request_id, exc)
+        return False
+    return True

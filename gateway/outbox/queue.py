@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -24,6 +25,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway.common.sms_text import count_segments
@@ -33,6 +36,18 @@ from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatu
 OM = OutboundMessage
 ROWS = table_of(OM)
 INSERT_ROW = insert(ROWS).returning(ROWS.c.id)
+
+
+CAP_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyCap:
+    """At most `at_most` transactional SMS to one number in the `CAP_WINDOW` before `now`
+    (`SMS_REPLIES_PER_HOUR`)."""
+
+    at_most: int
+    now: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,43 +90,78 @@ def queue_capped_reply(
     *,
     to: str,
     text: str,
-    at_most: int,
-    since: datetime,
+    cap: ReplyCap | None,
     contact_id: int,
-    feedback_id: int | None,
-    inbound_message_id: int,
+    feedback_id: int | None = None,
+    inbound_message_id: int | None = None,
+    key: str | None = None,
 ) -> int | None:
-    """`queue_sms` for a transactional reply, unless `to` already got `at_most` of them
-    since `since`: the cap's count and the write are one `INSERT … SELECT … WHERE
-    (count) < at_most RETURNING id`. None when the cap held the reply back."""
+    """`queue_sms` for an SMS a citizen's own message or USSD session triggered, unless
+    `to` already got `cap.at_most` transactional SMS in the hour before `cap.now` (rows
+    queued for later, such as an RSVP reminder, do not count). None when the cap held
+    it back. `cap=None`: an answer the office owes whatever the cap (a STOP confirmation,
+    a DATA or HAPUS answer), queued as it is. `key`: the row's idempotency key, as
+    `queue_sms_once` (None when a row with that key exists).
+
+    Atomic per number: on PostgreSQL the contact's row is locked (`FOR NO KEY UPDATE`,
+    which does not conflict with the key-share locks foreign keys take) before the count,
+    so concurrent messages from one number queue one after the other; the count and the
+    write are one `INSERT … SELECT … WHERE (count) < at_most RETURNING id`. SQLite
+    serialises writers, which gives the same guarantee."""
+    if cap is None:
+        return queue_sms(
+            session,
+            to=to,
+            text=text,
+            contact_id=contact_id,
+            feedback_id=feedback_id,
+            inbound_message_id=inbound_message_id,
+        )
     session.flush()
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(_LOCK_CONTACT, {"contact_id": contact_id})
     kind = OutboundKind.TRANSACTIONAL
     row = _row(to, text, kind, contact_id, feedback_id, inbound_message_id, None)
-    params = {**row, "since": since, "at_most": at_most}
-    row_id: int | None = session.connection().scalar(_CAPPED_INSERT, params)
+    params = {**row, "since": cap.now - CAP_WINDOW, "now": cap.now, "at_most": cap.at_most}
+    row_id: int | None = connection.scalar(
+        _capped_insert(dialect), {**params, "idempotency_key": key}
+    )
     return row_id
 
 
-def _capped_insert() -> Insert:
-    """Built once: `INSERT … SELECT <row> WHERE (recent rows to :to) < :at_most RETURNING id`,
-    every value a bound parameter, so each reply reuses the compiled statement."""
+@cache
+def _capped_insert(dialect: str) -> Insert:
+    """Built once per dialect: `INSERT … SELECT <row> WHERE (recent rows to :to) < :at_most
+    ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`, every value a bound parameter,
+    so each reply reuses the compiled statement."""
     columns = ["to", "text", "kind", "segments", "contact_id", "feedback_id"]
-    columns += ["inbound_message_id", "poll_id"]
+    columns += ["inbound_message_id", "poll_id", "idempotency_key"]
     sent = (
         select(func.count(OM.id))
         .where(
             OM.to == bindparam("to"),
             OM.kind == bindparam("kind"),
             OM.created_at >= bindparam("since", type_=OM.created_at.type),
+            or_(
+                OM.not_before.is_(None), OM.not_before <= bindparam("now", type_=OM.not_before.type)
+            ),
         )
         .scalar_subquery()
     )
     row = select(*(bindparam(name, type_=ROWS.c[name].type) for name in columns))
     values = row.where(sent < bindparam("at_most", type_=Integer()))
-    return insert(ROWS).from_select(columns, values).returning(ROWS.c.id)
+    dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = dialect_insert(ROWS).from_select(columns, values)
+    return statement.on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(ROWS.c.id)
 
 
-_CAPPED_INSERT = _capped_insert()
+_LOCK_CONTACT = (
+    select(Contact.id)
+    .where(Contact.id == bindparam("contact_id"))
+    .with_for_update(key_share=True)  # FOR NO KEY UPDATE
+)
 
 
 def _row(

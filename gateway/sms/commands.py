@@ -144,13 +144,13 @@ def show_status(session: Session, msg: Incoming, cmd: Command) -> Answer:
 
 def stop(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """STOP: opt out of every broadcast at once; confirmed only the first time."""
-    first = consent.opt_out(msg.contact, now=msg.now)
-    return Answer(msg.say("stop_done") if first else None)
+    first = consent.opt_out(session, msg.contact, msg.carrier, now=msg.now)
+    return Answer(msg.say("stop_done") if first else None, owed=True)
 
 
 def start(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """MULAI: opt back in (a fresh consent)."""
-    consent.subscribe(msg.contact, channel="sms", now=msg.now)
+    consent.subscribe(session, msg.contact, msg.carrier, now=msg.now)
     return Answer(msg.say("start_done"))
 
 
@@ -159,8 +159,9 @@ def subscribe(session: Session, msg: Incoming, cmd: Command) -> Answer:
     kecamatan, role = (cmd.args + (None, None))[:2]
     contact = msg.contact
     consent.subscribe(
+        session,
         contact,
-        channel="sms",
+        msg.carrier,
         now=msg.now,
         kecamatan=str(kecamatan) if kecamatan else None,
         role=str(role) if role else None,
@@ -196,24 +197,42 @@ def record_skm(session: Session, msg: Incoming, cmd: Command) -> Answer:
 
 
 def show_data(session: Session, msg: Incoming, cmd: Command) -> Answer:
-    """DATA (UU PDP access right): a one-SMS summary, the request kept as a record."""
-    summary = rights.data_summary(session, msg.contact, now=msg.now)
+    """DATA (UU PDP access right): the data held, by category, in one two-part SMS (the
+    profile and consent; the activity); the request is kept as a record."""
+    held = rights.data_held(session, msg.contact, now=msg.now)
     lang = msg.contact.language
-    return Answer(
-        msg.say(
-            "data_summary",
-            reports=summary.reports,
-            messages=summary.messages,
-            subscribed=texts.label(texts.WORDS, "yes" if summary.subscribed else "no", lang),
-            kecamatan=summary.kecamatan or "-",
-        )
+    consent, language = "-", f"lang_{held.language}"
+    if held.consent_at is not None:
+        channel = (held.consent_channel or "").upper()
+        consent = f"{held.consent_version} {wib.day(held.consent_at)} {channel}".strip()
+    profile = msg.say(
+        "data_profile",
+        phone=held.phone,
+        language_name=texts.label(texts.WORDS, language, lang)
+        if language in texts.WORDS
+        else held.language,
+        kecamatan=held.kecamatan or "-",
+        role=(held.role or "-").replace("_", " "),
+        subscribed=texts.label(texts.WORDS, "yes" if held.subscribed else "no", lang),
+        consent=consent,
     )
+    activity = msg.say(
+        "data_activity",
+        reports=held.reports,
+        last_report=wib.day(held.last_report) if held.last_report else "-",
+        messages=held.messages,
+        last_message=wib.day(held.last_message) if held.last_message else "-",
+        sessions=held.ussd_sessions,
+    )
+    return Answer(truncate_to_segments(to_gsm7(f"{profile} {activity}"), 2), owed=True)
 
 
 def erase(session: Session, msg: Incoming, cmd: Command) -> Answer:
-    """HAPUS: an erasure request for staff, due in 3 x 24 hours; broadcasts stop now."""
-    request_id = rights.request_erasure(session, msg.contact, now=msg.now)
-    return Answer(msg.say("erase_received", request=request_id))
+    """HAPUS: an erasure request, carried out within minutes by a worker job (3 x 24 hours
+    at the latest); broadcasts stop now."""
+    request_id = rights.request_erasure(session, msg.contact, msg.carrier, now=msg.now)
+    text = msg.say("erase_received", request=request_id)
+    return Answer(text, owed=True, erasure_request_id=request_id)
 
 
 def _file(session: Session, msg: Incoming, kind: FeedbackKind, text: str) -> Answer:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,13 +12,12 @@ from gateway.citizens.contacts import get_or_create_contact
 from gateway.common.phone import is_mobile
 from gateway.db import ignoring_insert, table_of
 from gateway.models import Contact, InboundMessage
-from gateway.outbox.queue import queue_capped_reply
+from gateway.outbox.queue import ReplyCap, queue_capped_reply
 from gateway.providers import InboundSms
 from gateway.sms import keywords
 from gateway.sms.answers import Incoming
 from gateway.sms.commands import dispatch
 
-REPLY_WINDOW = timedelta(hours=1)
 INBOUND = table_of(InboundMessage)
 
 
@@ -28,6 +27,7 @@ class InboundOutcome:
     duplicate: bool
     outbound_ids: tuple[int, ...] = ()
     ticket: str | None = None
+    erasure_request_id: int | None = None
 
 
 def record_inbound_sms(
@@ -40,7 +40,8 @@ def record_inbound_sms(
     one INSERT ... ON CONFLICT DO NOTHING (a retried callback is recognised by the
     provider's message id). Senders that are not a phone number (alphanumeric, short
     codes) are stored only. Replies go to mobile numbers only, at most
-    `replies_per_hour` per number per hour.
+    `replies_per_hour` per number per hour (counting the SMS its USSD sessions triggered);
+    the answers the office owes whatever the cap (STOP, DATA, HAPUS) are always sent.
 
     If acting fails, the caller rolls the transaction back and stores the message alone
     with `store_inbound_sms` in a new one: nothing a citizen sends is lost, and the
@@ -78,20 +79,20 @@ def _act(
 ) -> InboundOutcome:
     now = datetime.now(UTC)
     answer = dispatch(session, Incoming(contact, inbound_id, msg.text, now), cmd)
+    erasure = answer.erasure_request_id
     if answer.text is None or not is_mobile(contact.phone):
-        return InboundOutcome(inbound_id, False, (), answer.ticket)
+        return InboundOutcome(inbound_id, False, (), answer.ticket, erasure)
     reply = queue_capped_reply(
         session,
         to=contact.phone,
         text=answer.text,
-        at_most=replies_per_hour,
-        since=now - REPLY_WINDOW,
+        cap=None if answer.owed else ReplyCap(replies_per_hour, now),
         contact_id=contact.id,
         feedback_id=answer.feedback_id,
         inbound_message_id=inbound_id,
     )
     replies = () if reply is None else (reply,)
-    return InboundOutcome(inbound_id, False, replies, answer.ticket)
+    return InboundOutcome(inbound_id, False, replies, answer.ticket, erasure)
 
 
 def _store(session: Session, msg: InboundSms, contact_id: int | None, command: str) -> int | None:

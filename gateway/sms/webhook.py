@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from gateway.common.phone import mask
 from gateway.errors import InvalidPayload
 from gateway.outbox.delivery import apply_delivery_report
-from gateway.outbox.enqueue import enqueue_sends
+from gateway.outbox.enqueue import enqueue_erasure, enqueue_sends
 from gateway.providers import africastalking as at
 from gateway.sms.inbound import record_inbound_sms, store_inbound_sms
 from gateway.web import (
@@ -41,6 +41,8 @@ def receive_sms() -> Response:
     if outcome.duplicate:
         log.info("duplicate SMS %s from %s", msg.provider_message_id, mask(msg.sender))
     enqueue_sends(runtime().redis, outcome.outbound_ids)
+    if outcome.erasure_request_id is not None:
+        enqueue_erasure(runtime().redis, outcome.erasure_request_id)
     return plain("OK")
 
 

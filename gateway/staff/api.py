@@ -1,6 +1,7 @@
-"""Staff JSON API for feedback under /api/v1 (`gateway.staff.guard`: bearer token, roles,
-JSON errors); viewers read only. Views parse, call one service, commit, enqueue, render:
-404 for an unknown ticket, 400 {"errors": {"field": "message"}} for invalid input.
+"""Staff JSON API for feedback and the UU PDP data requests under /api/v1
+(`gateway.staff.guard`: bearer token, roles, JSON errors); viewers read only. Views parse,
+call one service, commit, enqueue, render: 404 for an unknown ticket, 400
+{"errors": {"field": "message"}} for invalid input.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
+from gateway.citizens.rights import list_requests
 from gateway.common import tickets
 from gateway.feedback import staff_ops as svc
 from gateway.outbox.enqueue import enqueue_sends
 from gateway.staff import auth, render
 from gateway.staff.guard import EDIT, current_staff, json_errors, require_role
 from gateway.staff.validation import (
+    parse_data_request_status,
     parse_list_query,
     parse_patch,
     parse_reply,
@@ -84,6 +87,15 @@ def correct(ticket: str) -> Response:
         item = _find(ticket)
         svc.correct_feedback(db_session(), item.feedback, changes, staff_id=current_staff().id)
     return jsonify(_item(item))
+
+
+@bp.get("/data-requests")
+@require_role("admin")
+def list_data_requests() -> Response:
+    """UU PDP requests (DATA, HAPUS) and their state, newest first; admins only."""
+    rows = list_requests(db_session(), status=parse_data_request_status(request.args))
+    now = datetime.now(UTC)
+    return jsonify(items=[render.data_request(row, now=now) for row in rows])
 
 
 def _find(ticket: str) -> svc.FeedbackItem:

@@ -7,7 +7,7 @@ from typing import Any
 
 from gateway.feedback.lifecycle import is_overdue
 from gateway.feedback.staff_ops import FeedbackItem
-from gateway.models import FeedbackEvent, OutboundMessage
+from gateway.models import DataRequest, FeedbackEvent, OutboundMessage
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -49,3 +49,16 @@ def event(row: FeedbackEvent, sms_text: str | None) -> dict[str, Any]:
 
 def message(row: OutboundMessage) -> dict[str, Any]:
     return {"text": row.text, "status": row.status, "at": iso(row.created_at)}
+
+
+def data_request(row: DataRequest, *, now: datetime) -> dict[str, Any]:
+    """A UU PDP request as staff see it: no number, only what and how far."""
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "status": row.status,
+        "created_at": iso(row.created_at),
+        "due_at": iso(row.due_at),
+        "done_at": iso(row.done_at),
+        "overdue": row.status != "done" and row.due_at < now,
+    }

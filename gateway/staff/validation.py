@@ -188,3 +188,19 @@ def _staff_id(value: object, errors: dict[str, str]) -> int | None:
         errors["assigned_to"] = "expected a staff user id or null"
         return None
     return value
+
+
+DATA_REQUEST_STATUSES = ("open", "done")
+
+
+def parse_data_request_status(args: Mapping[str, str]) -> str | None:
+    """``GET /data-requests?status=open|done``: the status filter, if any."""
+    errors: dict[str, str] = {}
+    status = (
+        _choice("status", args["status"], DATA_REQUEST_STATUSES, errors)
+        if args.get("status")
+        else None
+    )
+    if errors:
+        raise InvalidInput(errors)
+    return status

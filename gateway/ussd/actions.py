@@ -22,7 +22,7 @@ from gateway.common.sms_text import to_gsm7, truncate_to_segments
 from gateway.consultations.rsvp import rsvp
 from gateway.feedback.filing import record_feedback
 from gateway.models import Channel, Consultation, Contact, FeedbackKind, Poll
-from gateway.outbox.queue import queue_sms_once
+from gateway.outbox.queue import ReplyCap, queue_capped_reply
 from gateway.polls.answers import record_poll_answer
 from menus import (
     Action,
@@ -53,36 +53,45 @@ def run_actions(
     *,
     contact: Contact,
     session_id: str,
+    replies_per_hour: int,
     origin: str | None = None,
 ) -> ActionOutcome:
-    """Run every action in order. ``origin``: the dropped session this one resumed, if any."""
+    """Run every action in order. ``origin``: the dropped session this one resumed, if any.
+    The SMS the actions queue stay within the number's ``replies_per_hour``."""
     outcome = ActionOutcome()
     now = datetime.now(UTC)
+    cap = ReplyCap(replies_per_hour, now)
     for action in actions:
         if isinstance(action, FileFeedback):
-            outcome.values["ticket"] = _file(session, action, contact, session_id, outcome)
+            outcome.values["ticket"] = _file(session, action, contact, session_id, outcome, cap)
         elif isinstance(action, RecordSkm):
             record_skm(session, action, contact=contact, session_id=session_id, origin=origin)
         elif isinstance(action, Rsvp):
-            outcome.outbound_ids += _rsvp(session, action.code, contact, now)
+            outcome.outbound_ids += _rsvp(session, action.code, contact, cap)
         elif isinstance(action, Subscribe):
+            carrier = consent.Carrier.ussd(session_id)
             consent.subscribe(
-                contact, channel="ussd", now=now, kecamatan=action.kecamatan, role=action.role
+                session, contact, carrier, now=now, kecamatan=action.kecamatan, role=action.role
             )
         elif isinstance(action, Unsubscribe):
-            consent.opt_out(contact, now=now)
+            consent.opt_out(session, contact, consent.Carrier.ussd(session_id), now=now)
         elif isinstance(action, SetLanguage):
             contact.language = action.lang
         elif isinstance(action, AnswerPoll):
             _answer_poll(session, action, contact)
         elif isinstance(action, SendInfoSms):
-            outcome.outbound_ids += _info_sms(session, action, contact, session_id)
+            outcome.outbound_ids += _info_sms(session, action, contact, session_id, cap)
     session.flush()
     return outcome
 
 
 def _file(
-    session: Session, action: FileFeedback, contact: Contact, session_id: str, out: ActionOutcome
+    session: Session,
+    action: FileFeedback,
+    contact: Contact,
+    session_id: str,
+    out: ActionOutcome,
+    cap: ReplyCap,
 ) -> str:
     consultation_id = None
     if action.consultation_code:
@@ -101,6 +110,7 @@ def _file(
         anonymous=action.anonymous,
         ussd_session_id=session_id,
         consultation_id=consultation_id,
+        cap=cap,
     )
     out.outbound_ids += filed.outbound_ids
     return filed.ticket
@@ -127,9 +137,9 @@ def record_skm(
     )
 
 
-def _rsvp(session: Session, code: str, contact: Contact, now: datetime) -> list[int]:
+def _rsvp(session: Session, code: str, contact: Contact, cap: ReplyCap) -> list[int]:
     """A new RSVP's confirmation SMS (its reminder is queued for later, not enqueued now)."""
-    done = rsvp(session, contact, code, channel="ussd", now=now)
+    done = rsvp(session, contact, code, channel="ussd", now=cap.now, cap=cap)
     if done is None or done.confirmation_id is None:
         return []  # no such meeting, or already registered: no second confirmation
     return [done.confirmation_id]
@@ -144,13 +154,16 @@ def _answer_poll(session: Session, action: AnswerPoll, contact: Contact) -> None
 
 
 def _info_sms(
-    session: Session, action: SendInfoSms, contact: Contact, session_id: str
+    session: Session, action: SendInfoSms, contact: Contact, session_id: str, cap: ReplyCap
 ) -> list[int]:
-    """One info SMS per session and topic, however often the final hop runs."""
+    """One info SMS per session and topic, however often the final hop runs, within the
+    number's hourly cap."""
     body = info_text(session, action.topic, action.lang or contact.language)
     if not body:
         return []
     text = truncate_to_segments(to_gsm7(f"Disdik Labura: {body}"), INFO_SMS_SEGMENTS)
     key = f"ussd:{session_id}:info:{action.topic}"
-    queued = queue_sms_once(session, key=key, to=contact.phone, text=text, contact_id=contact.id)
+    queued = queue_capped_reply(
+        session, to=contact.phone, text=text, cap=cap, contact_id=contact.id, key=key
+    )
     return [] if queued is None else [queued]

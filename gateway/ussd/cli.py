@@ -106,7 +106,13 @@ def ussd_simulate(phone: str, session_id: str | None) -> None:
     while True:
         req = UssdRequest(session_id=sid, phone=caller, service_code="sim", text=text)
         with rt.sessions() as session:
-            reply = handle_hop(lambda: session, store, req, max_chars=rt.settings.ussd_max_chars)
+            reply = handle_hop(
+                lambda: session,
+                store,
+                req,
+                replies_per_hour=rt.settings.sms_replies_per_hour,
+                max_chars=rt.settings.ussd_max_chars,
+            )
         enqueue_sends(rt.redis, reply.outbound_ids)
         screen = render_ussd(reply.text, end=reply.end)
         click.echo(f"{screen}\n[{len(screen)} chars]")

@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from gateway.citizens.contacts import get_or_create_contact
+from gateway.common import texts
 from gateway.common.phone import mask
 from gateway.models import Contact
 from gateway.outbox.enqueue import enqueue_sends
@@ -82,16 +83,27 @@ class OnDemand:
 
 
 def handle_hop(
-    sessions: Callable[[], Session], store: StateStore, req: UssdRequest, *, max_chars: int = 160
+    sessions: Callable[[], Session],
+    store: StateStore,
+    req: UssdRequest,
+    *,
+    replies_per_hour: int,
+    max_chars: int = 160,
 ) -> HopReply:
-    """``sessions`` gives the request's database session; it is called only when needed."""
+    """``sessions`` gives the request's database session; it is called only when needed.
+    The SMS a hop queues count towards the number's ``replies_per_hour``
+    (``SMS_REPLIES_PER_HOUR``), as SMS replies do."""
     loaded = store.load(req.session_id, req.phone, first=req.text == "")
     saved = loaded.saved
+    if saved is not None and not saved.belongs_to(req.phone):
+        log.warning("USSD session %s hopped from another number %s", saved.session_id,
+                    mask(req.phone))  # fmt: skip
+        return HopReply(texts.render("ussd_session_refused", loaded.lang or "id"), end=True)
     if saved is not None and saved.state.get("last_text") == req.text:
         return HopReply(saved.reply, saved.end)  # a network retry: same reply, no side effect
     db = OnDemand(sessions)
     try:
-        hop, origin, reply = _advance(db, req, loaded, max_chars)
+        hop, origin, reply = _advance(db, req, loaded, max_chars, replies_per_hour)
         if db.session is not None and db.session.in_transaction():
             db.session.commit()
     except BaseException:
@@ -99,7 +111,7 @@ def handle_hop(
             db.session.rollback()
         raise
     keep = None if hop.state["node"] == RESUME_NODE else not (reply.end or _at_root(hop))
-    saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin)
+    saved = Saved(req.session_id, hop.state, reply.text, reply.end, origin, req.phone)
     lang = str(hop.state.get("lang", "id"))
     remember = lang if loaded.saved is None or _changes_language(reply) else None
     store.save(saved, req.phone, resumable=keep, lang=remember)
@@ -107,7 +119,7 @@ def handle_hop(
 
 
 def _advance(
-    db: OnDemand, req: UssdRequest, loaded: Loaded, max_chars: int
+    db: OnDemand, req: UssdRequest, loaded: Loaded, max_chars: int, replies_per_hour: int
 ) -> tuple[HopResult, str | None, HopReply]:
     saved, resume = loaded.saved, loaded.resume
     lang = str(saved.state.get("lang", "id")) if saved else _first_contact(db, req, loaded)
@@ -121,7 +133,12 @@ def _advance(
     session = db()
     contact = get_or_create_contact(session, req.phone)
     done = run_actions(
-        session, hop.actions, contact=contact, session_id=req.session_id, origin=origin
+        session,
+        hop.actions,
+        contact=contact,
+        session_id=req.session_id,
+        origin=origin,
+        replies_per_hour=replies_per_hour,
     )
     text = fill(hop.screen.text, done.values)
     return hop, origin, HopReply(text, hop.screen.end, tuple(done.outbound_ids), hop.actions)
@@ -163,6 +180,8 @@ def end_session(session: Session, store: StateStore, event: UssdEnd) -> None:
     if event.status.lower() not in DROPPED:
         return
     saved = store.load(event.session_id, event.phone, first=False).saved
+    if saved is not None and not saved.belongs_to(event.phone):
+        return  # another number's session: its answers are not this caller's
     partial = partial_skm(saved.state) if saved and not saved.end else None
     if saved is None or partial is None:
         return
@@ -175,7 +194,14 @@ def answer_ussd(rt: Runtime, req: UssdRequest, sessions: Callable[[], Session]) 
     database failure is the apology screen. Shared by the Flask view and the fast path."""
     store = RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     try:
-        reply = handle_hop(sessions, store, req, max_chars=rt.settings.ussd_max_chars)
+        limits = rt.settings
+        reply = handle_hop(
+            sessions,
+            store,
+            req,
+            replies_per_hour=limits.sms_replies_per_hour,
+            max_chars=limits.ussd_max_chars,
+        )
     except SQLAlchemyError:
         log.exception("USSD hop failed for %s", mask(req.phone))
         return HopReply(SORRY, end=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,18 +27,25 @@ _COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one
 
 @dataclass(frozen=True)
 class Saved:
-    """What Redis keeps per session: the engine state plus the filled reply for retries."""
+    """What Redis keeps per session: the engine state plus the filled reply for retries,
+    and the phone the session belongs to (a session is a session id *and* a phone)."""
 
     session_id: str
     state: dict[str, Any]
     reply: str
     end: bool
     origin: str | None = None
+    phone: str | None = None
+
+    def belongs_to(self, phone: str) -> bool:
+        """Whether a hop from ``phone`` may continue this session (a state saved before
+        the phone was recorded, at most ``STATE_TTL`` old, belongs to any)."""
+        return self.phone is None or self.phone == phone
 
     def dumps(self) -> str:
         data: dict[str, Any] = {"session_id": self.session_id, "state": self.state}
         data |= {"reply": self.reply}
-        data |= {"end": self.end, "origin": self.origin}
+        data |= {"end": self.end, "origin": self.origin, "phone": self.phone}
         return _COMPACT.encode(data)
 
     @classmethod
@@ -52,6 +60,7 @@ class Saved:
                 str(data["reply"]),
                 bool(data["end"]),
                 data.get("origin"),
+                data.get("phone"),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -125,3 +134,15 @@ class RedisStore:
                 pipe.execute()
         except RedisError as exc:
             log.warning("USSD state not saved for %s: %s", mask(phone), exc)
+
+
+def forget_caller(redis: Redis, phone: str, session_ids: Iterable[str]) -> None:
+    """Delete a caller's USSD keys (an erasure): the resume copy and the session it copies,
+    the remembered language and the state of the given sessions. Any other session of the
+    caller's is at most ``STATE_TTL`` old and holds no typed text worth keeping.
+    Raises on Redis trouble (the job retries)."""
+    resume = Saved.loads(redis.get(f"ussd:resume:{phone}"))
+    sessions = {*session_ids, *([resume.session_id] if resume else [])}
+    keys = [f"ussd:resume:{phone}", f"ussd:lang:{phone}"]
+    keys += [f"ussd:state:{session_id}" for session_id in sorted(sessions)]
+    redis.delete(*keys)

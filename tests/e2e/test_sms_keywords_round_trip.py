@@ -83,8 +83,7 @@ def test_skm_is_recorded_and_thanked_at_the_provider(send, at_app):
         ("DAFTAR Merbau guru", "terdaftar SMS info pendidikan"),
         ("MULAI", "kembali menerima SMS info"),
         ("HADIR XYZ9", "kode acara XYZ9 tidak ditemukan"),
-        ("DATA", "data nomor ini"),
-        ("HAPUS", "permintaan hapus data"),
+        ("DATA", "DATA 1/2: no +6281******890"),
         ("bantuan", "LAPOR <isi>, SARAN <isi>"),
         ("DAFTA", "maksud Anda"),
         ("halo pak, sekolah anak saya jauh", "pesan Anda disimpan, tiket"),
@@ -94,6 +93,16 @@ def test_skm_is_recorded_and_thanked_at_the_provider(send, at_app):
 def test_every_other_keyword_reply_reaches_the_provider(send, body, expected):
     reply = send(body)
     assert reply is not None and expected in reply
+
+
+def test_hapus_is_received_then_carried_out_and_both_reach_the_provider(at_app, fake_at):
+    client, rt = at_app.test_client(), at_app.extensions["suara"]
+    form = {"from": PHONE, "to": "1708", "text": "HAPUS", "id": "e2e-hapus"}
+    assert client.post(URL, data=form).status_code == 200
+    run_jobs(rt.redis)
+    sent = [(r["form"]["to"], r["form"]["message"]) for r in fake_at.requests]
+    assert [to for to, _ in sent] == [PHONE, PHONE]
+    assert "permintaan hapus data" in sent[0][1] and "sudah dihapus" in sent[1][1]
 
 
 def test_rsvp_with_a_real_code_reaches_the_provider(send, at_app):

@@ -17,11 +17,18 @@ FIELDS = {
     "reports": 12,
     "messages": 140,
     "subscribed": "tidak",
-    "kecamatan": "Kualuh Selatan",
+    "kecamatan": "Kualuh Leidong",
     "request": 10234,
     "label": "Sangat setuju sekali",
     "title": "Musrenbang Pendidikan 2027",
     "when": "30 Des 09.00",
+    "phone": "+6281******890",
+    "language_name": "Indonesian",
+    "role": "masyarakat umum",
+    "consent": "PDP-2026-1 28-11-2026 USSD",
+    "last_report": "28-11-2026",
+    "last_message": "28-11-2026",
+    "sessions": 140,
 }
 
 
