@@ -1,4 +1,5 @@
-"""The Flask app factory: settings and runtime, blueprints, error handlers, the USSD fast path."""
+"""The Flask app factory: settings and runtime, blueprints, error handlers, the USSD fast path
+and the cap on chunked bodies."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from gateway.staff import polls_api
     from gateway.ussd import webhook as ussd_webhook
     from gateway.ussd.fast import UssdFastPath
-    from gateway.web import close_db_session
+    from gateway.web import ChunkedBodyCap, close_db_session
 
     app.register_blueprint(ussd_webhook.bp)
     app.register_blueprint(sms_webhook.bp)
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.teardown_appcontext(close_db_session)
     app.register_error_handler(HTTPException, _plain_http_error)
     app.register_error_handler(Exception, _unexpected_error)
-    app.wsgi_app = UssdFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+    flask_wsgi = ChunkedBodyCap(app.wsgi_app, MAX_BODY_BYTES)
+    app.wsgi_app = UssdFastPath(app, flask_wsgi)  # type: ignore[method-assign]
     return app
 
 
