@@ -12,17 +12,23 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from gateway.config import Settings
+from gateway.logs import start_logging
 from gateway.runtime import Runtime, build_runtime
 
 MAX_BODY_BYTES = 48 * 1024
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
-    """Build the app. Reads the environment only when no settings are given."""
+    """Build the app. Reads the environment only when no settings are given.
+
+    Settings built in code are held to the same rules as the environment's (a real provider
+    without `WEBHOOK_TOKEN` raises `ConfigError`), and so are those of a given runtime, which
+    is what the views read."""
     settings = settings or Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings.validate()
+    if runtime is not None:
+        runtime.settings.validate()
+    start_logging(settings)
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),

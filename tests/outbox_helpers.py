@@ -13,6 +13,7 @@ from gateway.outbox.enqueue import FANOUT_JOB, enqueue_poll_job
 from gateway.polls.admin import OptionSpec, PollSpec, create_poll, schedule_poll
 from gateway.runtime import Runtime
 
+WEBHOOK_TOKEN = "s3cret-token"  # a real provider needs one (the app refuses to start without)
 FINAL = {"sent", "delivered", "failed", "unknown", "cancelled"}
 
 
@@ -55,6 +56,7 @@ def at_settings(settings: Settings, base_url: str, **extra: object) -> Settings:
         "at_username": "disdiklabura",
         "at_api_key": "atsk_test_key_123",
         "at_api_base_url": base_url,
+        "webhook_token": WEBHOOK_TOKEN,
         "quiet_hours": "",
         "sms_retry_intervals": "0",
         "sms_sweep_grace_seconds": 0,

@@ -134,10 +134,11 @@ def test_the_token_is_checked_before_anything_is_read(make_app, settings):
     handed = Handed(app)
     fast = Client(UssdFastPath(app, handed))
     form = {"sessionId": "ATUid_t", "phoneNumber": "+6281234567890", "text": ""}
+    assert fast.post(USSD, data=form).status_code == 403
     assert fast.post(USSD + "?token=wrong", data=form).status_code == 403
     assert fast.post(USSD + "?token=right-token&token=wrong", data=form).status_code == 200
     assert fast.post(USSD + "?token=wrong&token=right-token", data=form).status_code == 403
-    assert handed.paths == [USSD, USSD]
+    assert handed.paths == [USSD, USSD, USSD]
 
 
 def test_a_database_that_is_down_gets_the_apology_not_an_error(make_app, settings):
