@@ -5,18 +5,29 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: all run test test-unit test-integration test-sqlite lint typecheck migrate bench clean
+# The pinned, hashed dependencies (pip-tools); `make lock` refreshes them from pyproject.toml,
+# `make lock LOCK_ARGS=--upgrade` moves every pin to its newest release. pip-compile reads
+# pip's own configuration: compile against the public index, whose file hashes every
+# machine (and the Dockerfile) will see.
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+
+.PHONY: all install run test test-unit test-integration test-sqlite lint typecheck migrate bench lock clean
 
 all:
-	@echo "targets: run test test-unit test-integration test-sqlite lint typecheck migrate bench clean"
+	@echo "targets: run test test-unit test-integration test-sqlite lint typecheck migrate bench lock clean"
 
-$(STAMP): pyproject.toml
+$(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+lock: $(STAMP)
+	$(BIN)/pip-compile $(LOCK_FLAGS) --output-file requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev --output-file requirements-dev.lock pyproject.toml
 
 migrate: $(STAMP)
 	@mkdir -p instance

@@ -1,4 +1,5 @@
-"""The Flask app factory: settings and runtime, blueprints, error handlers, the USSD fast path."""
+"""The Flask app factory: settings and runtime, blueprints, error handlers, the USSD fast path
+and the cap on chunked bodies."""
 
 from __future__ import annotations
 
@@ -11,17 +12,23 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from gateway.config import Settings
+from gateway.logs import start_logging
 from gateway.runtime import Runtime, build_runtime
 
 MAX_BODY_BYTES = 48 * 1024
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
-    """Build the app. Reads the environment only when no settings are given."""
+    """Build the app. Reads the environment only when no settings are given.
+
+    Settings built in code are held to the same rules as the environment's (a real provider
+    without `WEBHOOK_TOKEN` raises `ConfigError`), and so are those of a given runtime, which
+    is what the views read."""
     settings = settings or Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings.validate()
+    if runtime is not None:
+        runtime.settings.validate()
+    start_logging(settings)
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(
         SECRET_KEY=settings.secret_key or secrets.token_hex(32),
@@ -37,7 +44,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     from gateway.staff import polls_api
     from gateway.ussd import webhook as ussd_webhook
     from gateway.ussd.fast import UssdFastPath
-    from gateway.web import close_db_session
+    from gateway.web import ChunkedBodyCap, close_db_session
 
     app.register_blueprint(ussd_webhook.bp)
     app.register_blueprint(sms_webhook.bp)
@@ -49,7 +56,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.teardown_appcontext(close_db_session)
     app.register_error_handler(HTTPException, _plain_http_error)
     app.register_error_handler(Exception, _unexpected_error)
-    app.wsgi_app = UssdFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+    flask_wsgi = ChunkedBodyCap(app.wsgi_app, MAX_BODY_BYTES)
+    app.wsgi_app = UssdFastPath(app, flask_wsgi)  # type: ignore[method-assign]
     return app
 
 

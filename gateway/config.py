@@ -2,17 +2,22 @@
 
 `Settings.from_env()` is called in `create_app` and in the worker entry point and
 nowhere else. A wrong or missing value raises `ConfigError` whose message names the
-variable; secrets are never part of any message or repr.
+variable; secrets are never part of any message or repr, and passwords in URLs are masked
+wherever a value is shown (`describe`, `mask_url_passwords`).
+
+Webhook auth fails closed: a real provider (anything but `console`) needs `WEBHOOK_TOKEN`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from gateway.errors import ConfigError
 
@@ -21,6 +26,14 @@ DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'suara.db'}"
 PROVIDERS = ("console", "africastalking")
 SECRET_FIELDS = frozenset({"at_api_key", "webhook_token", "secret_key", "erasure_salt"})
 _QUIET_RE = re.compile(r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+# `scheme://user:password@host`. A password may hold `/`, `?`, `#` or `@` unescaped (SQLAlchemy
+# reads it to the first `@`, urllib to the last), so the mask runs to the last `@` before a
+# space or quote: it may hide more than the password, never less.
+_URL_PASSWORD_RE = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://[^:/?#@\s]*):[^\s'\"<>]*@")
+NO_TOKEN_WARNING = (
+    "WEBHOOK_TOKEN is unset: the webhooks accept callbacks from anyone "
+    "(allowed only with SMS_PROVIDER=console, for development)"
+)
 
 
 @dataclass(frozen=True)
@@ -82,8 +95,13 @@ class Settings:
                 raise ConfigError("SMS_PROVIDER=africastalking needs AT_API_KEY")
             if not self.at_username:
                 raise ConfigError("SMS_PROVIDER=africastalking needs AT_USERNAME")
-        if self.at_api_base_url and not self.at_api_base_url.startswith(("http://", "https://")):
-            raise ConfigError("AT_API_BASE_URL must start with http:// or https://")
+        if self.sms_provider != "console" and not self.webhook_token:
+            raise ConfigError(f"WEBHOOK_TOKEN is required with SMS_PROVIDER={self.sms_provider}")
+        if self.at_api_base_url and not _secure_or_local(self.at_api_base_url):
+            raise ConfigError(
+                "AT_API_BASE_URL must be an https:// URL (http:// only to 127.0.0.1, ::1 or "
+                "localhost)"
+            )
         if not self.database_url.startswith(("sqlite", "postgresql")):
             raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
         if not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -126,14 +144,50 @@ class Settings:
         return [float(part) for part in self.sms_retry_intervals.split(",") if part.strip()]
 
     def describe(self) -> dict[str, str]:
-        """Values for logs: secrets replaced by whether they are set."""
+        """Values for logs: secrets replaced by whether they are set, URL passwords masked."""
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
             out[f.name.upper()] = (
-                ("set" if value else "unset") if f.name in SECRET_FIELDS else str(value)
+                ("set" if value else "unset")
+                if f.name in SECRET_FIELDS
+                else mask_url_passwords(str(value))
             )
         return out
+
+    def start_warnings(self) -> list[str]:
+        """What a process should say when it starts with these settings."""
+        return [] if self.webhook_token else [NO_TOKEN_WARNING]
+
+
+def mask_url_passwords(text: str) -> str:
+    """`scheme://user:secret@host` becomes `scheme://user:***@host`, anywhere in `text`."""
+    if "://" not in text:
+        return text
+    return _URL_PASSWORD_RE.sub(r"\1:***@", text)
+
+
+def _secure_or_local(url: str) -> bool:
+    """An https:// URL, or an http:// one to this machine (a local fake or proxy)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    if not host:
+        return False
+    if parts.scheme == "https":
+        return True
+    return parts.scheme == "http" and _is_loopback(host)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _coerce(name: str, type_name: Any, raw: str) -> Any:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import AuthenticationError, RedisError
 
-from gateway.config import Settings
+from gateway.config import Settings, mask_url_passwords
 from gateway.errors import ConfigError
 
 
@@ -19,17 +19,22 @@ def main() -> int:
         return 2
     try:
         Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
+    except AuthenticationError:
+        redis_url = mask_url_passwords(settings.redis_url)
+        print(f"suara: Redis at {redis_url} refused the password in REDIS_URL", file=sys.stderr)
+        return 3
     except RedisError:
         print(
-            f"suara: Redis is not reachable at {settings.redis_url}.\n"
+            f"suara: Redis is not reachable at {mask_url_passwords(settings.redis_url)}.\n"
             "  Start it, e.g.: redis-server --daemonize yes --port 6379 --save ''\n"
             "  (Debian/Ubuntu: sudo apt-get install redis-server), or set REDIS_URL.",
             file=sys.stderr,
         )
         return 3
-    print(
-        f"suara: database {settings.database_url.split('@')[-1]}, provider {settings.sms_provider}"
-    )
+    database = mask_url_passwords(settings.database_url)
+    print(f"suara: database {database}, provider {settings.sms_provider}")
+    for warning in settings.start_warnings():
+        print(f"suara: warning: {warning}")
     return 0
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 
 from gateway.config import Settings
@@ -13,7 +16,24 @@ from gateway.outbox.enqueue import FANOUT_JOB, enqueue_poll_job
 from gateway.polls.admin import OptionSpec, PollSpec, create_poll, schedule_poll
 from gateway.runtime import Runtime
 
+WEBHOOK_TOKEN = "s3cret-token"  # a real provider needs one (the app refuses to start without)
 FINAL = {"sent", "delivered", "failed", "unknown", "cancelled"}
+
+
+class CallbackClient(FlaskClient):
+    """Calls the webhooks as Africa's Talking does: the callback URLs configured there carry
+    ``?token=WEBHOOK_TOKEN``. A path that has a query string already is left alone."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        path = args[0] if args and isinstance(args[0], str) else ""
+        if path.startswith("/webhooks/") and "?" not in path:
+            kwargs["query_string"] = {"token": WEBHOOK_TOKEN} | kwargs.get("query_string", {})
+        return super().open(*args, **kwargs)
+
+
+def callback_client(app: Flask) -> FlaskClient:
+    app.test_client_class = CallbackClient
+    return app.test_client()
 
 
 def phone(i: int) -> str:
@@ -55,6 +75,7 @@ def at_settings(settings: Settings, base_url: str, **extra: object) -> Settings:
         "at_username": "disdiklabura",
         "at_api_key": "atsk_test_key_123",
         "at_api_base_url": base_url,
+        "webhook_token": WEBHOOK_TOKEN,
         "quiet_hours": "",
         "sms_retry_intervals": "0",
         "sms_sweep_grace_seconds": 0,

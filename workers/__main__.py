@@ -6,14 +6,14 @@ always takes them before broadcasts.
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from redis.exceptions import RedisError
 from rq import Queue, Worker
 
-from gateway.config import Settings
+from gateway.config import Settings, mask_url_passwords
 from gateway.errors import ConfigError
+from gateway.logs import start_logging
 from gateway.outbox.enqueue import QUEUES
 from workers.context import configure
 from workers.sweeper import sweep_if_due
@@ -25,14 +25,13 @@ def main() -> int:
     except ConfigError as exc:
         print(f"suara worker: configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    start_logging(settings)
     rt = configure(settings)
     try:
         rt.redis.ping()
     except RedisError as exc:
-        print(f"suara worker: Redis is not reachable ({exc}); start it first", file=sys.stderr)
+        reason = mask_url_passwords(str(exc))
+        print(f"suara worker: Redis is not reachable ({reason}); start it first", file=sys.stderr)
         return 3
     import workers.erasure  # noqa: F401  preload job code before forking
     import workers.lifecycle  # noqa: F401

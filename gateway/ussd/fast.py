@@ -7,7 +7,9 @@ interface, response object, hooks) cost as much CPU as the menu itself (measured
 everything else to Flask:
 
 - only ``POST``/``GET`` on the USSD path with a valid token (or none configured), and a
-  ``POST`` body with a ``Content-Length`` within ``MAX_CONTENT_LENGTH``, are answered here;
+  ``POST`` body within ``MAX_CONTENT_LENGTH``, are answered here; a chunked body is read
+  first, one byte past the cap at most (``web.buffer_chunked_body``), so an oversized one
+  gets Flask's 413 and is never cut short;
 - the work is ``hop.answer_ussd``, the same function the Flask view calls;
 - a bad form is handed to Flask with its body put back, so the 400, 403, 405 and 413
   answers come from one place (the view and its error handlers);
@@ -29,7 +31,7 @@ from gateway.metrics import WEBHOOK_REQUESTS
 from gateway.providers import africastalking as at
 from gateway.runtime import Runtime
 from gateway.ussd.hop import OnDemand, answer_ussd
-from gateway.web import token_ok
+from gateway.web import buffer_chunked_body, token_ok
 
 PATH = "/webhooks/africastalking/ussd"
 ENDPOINT = "webhooks.receive_ussd"  # the metrics label the Flask view would have used
@@ -53,6 +55,7 @@ class UssdFastPath:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != PATH or not self._token_ok(environ):
             return self.flask_wsgi(environ, start_response)
+        buffer_chunked_body(environ, self.max_body)
         body = self._body(environ)
         if body is None:
             return self.flask_wsgi(environ, start_response)

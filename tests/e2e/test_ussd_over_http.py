@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from gateway.app import MAX_BODY_BYTES
 from gateway.config import PROJECT_ROOT
-from gateway.models import Feedback
+from gateway.models import Feedback, InboundMessage
 from tests.integration.ussd_helpers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -105,3 +106,48 @@ def test_refusals_over_http(server):
         conn.request("POST", path, body, FORM)
         assert conn.getresponse().status == status, path
         conn.close()
+
+
+def chunked_post(port: int, path: str, body: bytes, chunk: int = 4096) -> tuple[int, str]:
+    """POST `body` with `Transfer-Encoding: chunked` (no Content-Length), `chunk` bytes each."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    parts = (body[i : i + chunk] for i in range(0, len(body), chunk))
+    conn.request("POST", path, parts, FORM, encode_chunked=True)
+    resp = conn.getresponse()
+    found = resp.status, resp.read().decode()
+    conn.close()
+    return found
+
+
+def padded(form: dict[str, str], size: int, field: str = "text") -> bytes:
+    """The form with a last `field` that brings the encoded body to exactly `size` bytes."""
+    body = urlencode(form | {field: ""})
+    return (body + "A" * (size - len(body))).encode()
+
+
+SMS_FORM = {"from": "+6281234567890", "to": "1708", "date": "2026-11-28 06:04:45", "id": "ATX1"}
+HOP_FORM = {"sessionId": "ATUid_cap", "phoneNumber": "+6281234567890", "text": ""}
+ROUTES = ["ussd", "ussd/events", "sms", "sms/delivery"]
+
+
+def test_chunked_bodies_over_the_cap_are_refused_on_every_webhook_not_cut(server, rt):
+    """Werkzeug alone reads a chunked body up to the cap and drops the rest silently."""
+    for route in ROUTES:
+        path = f"/webhooks/africastalking/{route}?token={TOKEN}"
+        status, text = chunked_post(server, path, padded(SMS_FORM | HOP_FORM, 60_000))
+        assert status == 413, (route, text)
+    over = padded(HOP_FORM, MAX_BODY_BYTES + 1, field="pad")  # a field the hop ignores
+    assert chunked_post(server, USSD, over)[0] == 413  # the fast path: one byte is too many
+    with rt.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(InboundMessage)) == 0
+
+
+def test_chunked_bodies_up_to_the_cap_are_taken_whole(server, rt):
+    status, screen = chunked_post(server, USSD, padded(HOP_FORM, MAX_BODY_BYTES, field="pad"))
+    assert status == 200 and screen.startswith("CON ")
+    body = padded(SMS_FORM, MAX_BODY_BYTES)
+    path = f"/webhooks/africastalking/sms?token={TOKEN}"
+    assert chunked_post(server, path, body, chunk=1000) == (200, "OK")
+    with rt.sessions() as s:
+        stored = s.scalar(select(InboundMessage.text))
+    assert stored is not None and len(stored) == MAX_BODY_BYTES - len(urlencode(SMS_FORM)) - 6

@@ -32,7 +32,7 @@ from gateway.polls.results import poll_results
 from gateway.staff.auth import hash_token
 from tests.conftest import run_jobs
 from tests.integration.ussd_helpers import Dial, add_consultation, add_poll_sent_to
-from tests.outbox_helpers import at_settings
+from tests.outbox_helpers import at_settings, callback_client
 from workers.erasure import carry_out_erasure
 from workers.sweeper import sweep
 
@@ -55,7 +55,7 @@ def gateway(make_app, settings, httpserver, fake_at):
             settings, httpserver.url_for("/version1"), erasure_salt=KEY, sms_sweep_grace_seconds=0
         )
     )
-    return app.test_client(), app.extensions["suara"], fake_at
+    return callback_client(app), app.extensions["suara"], fake_at
 
 
 def sms(client, body: str, sender: str = PHONE) -> None:

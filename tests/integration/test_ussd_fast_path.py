@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
-from werkzeug.test import Client, EnvironBuilder
+from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 from gateway.models import Feedback
 from gateway.ussd import hop
@@ -134,10 +134,11 @@ def test_the_token_is_checked_before_anything_is_read(make_app, settings):
     handed = Handed(app)
     fast = Client(UssdFastPath(app, handed))
     form = {"sessionId": "ATUid_t", "phoneNumber": "+6281234567890", "text": ""}
+    assert fast.post(USSD, data=form).status_code == 403
     assert fast.post(USSD + "?token=wrong", data=form).status_code == 403
     assert fast.post(USSD + "?token=right-token&token=wrong", data=form).status_code == 200
     assert fast.post(USSD + "?token=wrong&token=right-token", data=form).status_code == 403
-    assert handed.paths == [USSD, USSD]
+    assert handed.paths == [USSD, USSD, USSD]
 
 
 def test_a_database_that_is_down_gets_the_apology_not_an_error(make_app, settings):
@@ -179,3 +180,34 @@ def _unreachable_engine() -> Any:
     from sqlalchemy import create_engine
 
     return create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/test")
+
+
+def chunked_environ(body: bytes) -> dict[str, Any]:
+    """What gunicorn hands over for `Transfer-Encoding: chunked`: no length, an ended stream.
+    (Run directly: `Client.open` would rebuild it with a length.)"""
+    environ = EnvironBuilder(path=USSD, method="POST", data=body, content_type=FORM).get_environ()
+    del environ["CONTENT_LENGTH"]
+    environ["HTTP_TRANSFER_ENCODING"] = "chunked"
+    environ["wsgi.input_terminated"] = True
+    return environ
+
+
+def test_a_chunked_hop_is_answered_here_and_one_over_the_cap_gets_flasks_413(app, handed):
+    fast = UssdFastPath(app, handed)
+    hop_body = b"sessionId=ATUid_c&phoneNumber=%2B6281234567890&text=&pad="
+    body, status, _ = run_wsgi_app(fast, chunked_environ(hop_body), buffered=True)
+    assert status == "200 OK" and b"".join(body).startswith(b"CON ")
+    assert handed.paths == []
+    oversized = hop_body + b"A" * (48 * 1024 + 1 - len(hop_body))
+    assert run_wsgi_app(fast, chunked_environ(oversized), buffered=True)[1].startswith("413 ")
+    assert handed.paths == [USSD]
+
+
+def test_a_caller_gone_mid_chunked_body_is_a_400(app, handed):
+    class Broken:
+        def read(self, *_: Any) -> bytes:
+            raise OSError("connection reset by peer")
+
+    environ = chunked_environ(b"")
+    environ["wsgi.input"] = Broken()
+    assert run_wsgi_app(UssdFastPath(app, handed), environ, buffered=True)[1] == "400 BAD REQUEST"

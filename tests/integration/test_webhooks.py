@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
 from gateway.common.tickets import is_valid
+from gateway.config import NO_TOKEN_WARNING
 from gateway.models import (
     DeliveryReport,
     Feedback,
@@ -209,6 +212,18 @@ def test_every_webhook_needs_the_token_when_configured(make_app, settings, route
     assert client.post(url + "?token=wrong", data={"id": "x"}).status_code == 403
     assert client.post(url + "?token=right-token", data={}).status_code == 400
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_app_says_at_start_when_its_webhooks_take_anyone(make_app, settings, caplog):
+    with caplog.at_level(logging.WARNING, logger="suara"):
+        make_app(settings)  # the console provider, no token: allowed, for development
+    assert [r.getMessage() for r in caplog.records if "WEBHOOK_TOKEN" in r.getMessage()] == [
+        NO_TOKEN_WARNING
+    ]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="suara"):
+        make_app(settings.with_overrides(webhook_token="right-token"))
+    assert not [r for r in caplog.records if "WEBHOOK_TOKEN" in r.getMessage()]
 
 
 def test_a_failing_command_keeps_the_citizens_message(client, rt, monkeypatch):

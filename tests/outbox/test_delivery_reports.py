@@ -9,10 +9,10 @@ from gateway.models import DeliveryReport, OutboundMessage
 from gateway.outbox.enqueue import enqueue_sends
 from gateway.outbox.queue import queue_sms
 from tests.conftest import run_jobs
-from tests.outbox_helpers import phone, rows
+from tests.outbox_helpers import WEBHOOK_TOKEN, phone, rows
 
 pytestmark = pytest.mark.integration
-DLR = "/webhooks/africastalking/sms/delivery"
+DLR = f"/webhooks/africastalking/sms/delivery?token={WEBHOOK_TOKEN}"
 FIRST_ID = f"ATXid_{1:032x}"  # the id the fake gives the first message it takes
 
 

@@ -13,12 +13,12 @@ from sqlalchemy import select, update
 from gateway.models import OutboundMessage
 from gateway.outbox.queue import claim, mark_called
 from tests.conftest import run_jobs
-from tests.outbox_helpers import add_contacts, check_accounted, rows, start_poll
+from tests.outbox_helpers import WEBHOOK_TOKEN, add_contacts, check_accounted, rows, start_poll
 from workers.polls import fan_out_poll
 from workers.sweeper import sweep
 
 pytestmark = pytest.mark.integration
-DLR = "/webhooks/africastalking/sms/delivery"
+DLR = f"/webhooks/africastalking/sms/delivery?token={WEBHOOK_TOKEN}"
 
 
 def post_reports(app, reports):
