@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select
 from sqlalchemy import text as sa_text
 
+from gateway import create_app
 from gateway.common.phone import mask
 from gateway.common.tickets import check_digit
 from gateway.models import (
@@ -24,6 +26,7 @@ from gateway.models import (
     StaffUser,
 )
 from gateway.polls.admin import OptionSpec, PollSpec, create_poll
+from gateway.runtime import build_runtime
 from gateway.staff.auth import hash_token
 
 AUTH_FAILURE_LIMIT = 10  # gateway.staff.limits.AUTH_FAILURES: "10 per minute"
@@ -642,3 +645,20 @@ def test_csv_cells_a_spreadsheet_would_run_are_neutralised(app, client, rt, toke
     assert out.exit_code == 0, out.output
     cli_rows = list(csv.DictReader(io.StringIO(out.output)))
     assert cli_rows == [first, second]  # the operator's export: whole numbers, same rule
+
+
+def test_with_redis_down_the_api_still_answers_and_still_limits(app, settings, caplog):
+    """The limiter's Redis unreachable: each process counts in memory meanwhile; a good
+    token still reads, ten failures still block (no 5xx either way)."""
+    token = create_staff(app, "rina", "officer")  # the database the app below shares
+    dead = replace(settings, redis_url="redis://127.0.0.1:1/0")  # nothing listens there
+    web = build_runtime(dead)
+    try:
+        client = create_app(dead, runtime=web).test_client()
+        assert client.get("/api/v1/feedback", headers=auth(token)).status_code == 200
+        for _ in range(AUTH_FAILURE_LIMIT):
+            assert client.get("/api/v1/feedback", headers=auth("nope")).status_code == 401
+        assert client.get("/api/v1/feedback", headers=auth(token)).status_code == 429
+    finally:
+        web.engine.dispose()
+    assert "falling back to in-memory storage" in caplog.text
