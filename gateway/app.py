@@ -40,8 +40,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     from gateway import cli, health, metrics
     from gateway.sms import webhook as sms_webhook
+    from gateway.staff import accounts_api, limits, polls_api
     from gateway.staff import api as staff_api
-    from gateway.staff import polls_api
     from gateway.ussd import webhook as ussd_webhook
     from gateway.ussd.fast import UssdFastPath
     from gateway.web import ChunkedBodyCap, close_db_session
@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(health.bp)
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(polls_api.bp)
+    app.register_blueprint(accounts_api.bp)
+    limits.init_app(app)
     cli.init_app(app)
     metrics.init_app(app)
     app.teardown_appcontext(close_db_session)

@@ -11,6 +11,11 @@ WEBHOOK_REQUESTS = Counter(
     ["endpoint", "status"],
 )
 WEBHOOK_BLUEPRINTS = frozenset({"ussd_webhooks", "sms_webhooks"})
+STAFF_AUTH_FAILURES = Counter(
+    "suara_staff_auth_failures_total",
+    "Staff API requests refused with 401, by reason (missing, unknown, revoked, expired, inactive)",
+    ["reason"],
+)
 
 
 def init_app(app: Flask) -> None:

@@ -317,7 +317,9 @@ class UssdSession(Base):
 
 
 class StaffUser(Base):
-    """A Disdik staff account; its API token is stored hashed (sha256)."""
+    """A Disdik staff account; its API token is stored hashed (sha256). A token may expire
+    (`token_expires_at`) and be revoked (`token_revoked_at`; the hash stays, so a refused
+    token is counted as revoked, until a rotation replaces it)."""
 
     __tablename__ = "staff_users"
 
@@ -325,6 +327,8 @@ class StaffUser(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    token_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Created]

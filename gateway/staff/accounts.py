@@ -1,28 +1,98 @@
-"""Staff accounts: created from the CLI, found by their API token (only its hash is kept)."""
+"""Staff accounts: created, rotated and revoked from the CLI or by an admin, found by their
+API token (only its hash is kept). Services: they take the session and never commit."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.errors import InvalidInput
 from gateway.models import StaffUser
-from gateway.staff.auth import hash_token, new_token
+from gateway.staff.auth import expiry, hash_token, new_token, token_refusal
 
 
-def create_staff_user(session: Session, *, name: str, role: str) -> tuple[int, str]:
-    """A new account; returns its id and the token, which exists nowhere else."""
-    token = new_token()
-    user = StaffUser(name=name, role=role, token_hash=hash_token(token))
+@dataclass(frozen=True)
+class Issued:
+    """A token just issued: it exists nowhere else (only its hash is stored)."""
+
+    id: int
+    name: str
+    role: str
+    token: str
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """The account a presented token belongs to, or why it is refused (`unknown` when it
+    belongs to none; see `auth.token_refusal` for the others)."""
+
+    staff: tuple[int, str, str] | None
+    refused: str | None
+
+
+def create_staff_user(
+    session: Session, *, name: str, role: str, expires_days: int | None = None
+) -> Issued:
+    """A new account and its token."""
+    token, now = new_token(), datetime.now(UTC)
+    user = StaffUser(
+        name=name,
+        role=role,
+        token_hash=hash_token(token),
+        token_expires_at=expiry(now, expires_days),
+    )
     session.add(user)
     session.flush()
-    return user.id, token
+    return Issued(user.id, user.name, user.role, token, user.token_expires_at)
 
 
-def active_staff_by_token(session: Session, token: str) -> tuple[int, str, str] | None:
-    """(id, name, role) of the active account holding ``token``, or None."""
+def rotate_token(session: Session, user: StaffUser, *, expires_days: int | None = None) -> Issued:
+    """A new token for ``user``; the old one stops working with the commit. A revoked
+    account gets a working token again this way."""
+    if not user.active:
+        raise InvalidInput({"staff": f"account {user.name!r} is inactive"})
+    token = new_token()
+    user.token_hash = hash_token(token)
+    user.token_expires_at = expiry(datetime.now(UTC), expires_days)
+    user.token_revoked_at = None
+    session.flush()
+    return Issued(user.id, user.name, user.role, token, user.token_expires_at)
+
+
+def revoke_token(session: Session, user: StaffUser) -> datetime:
+    """``user``'s token stops working with the commit; returns when it was revoked (the
+    first revocation's time when it already was)."""
+    if user.token_revoked_at is None:
+        user.token_revoked_at = datetime.now(UTC)
+        session.flush()
+    return user.token_revoked_at
+
+
+def staff_by_name(session: Session, name: str) -> StaffUser | None:
+    return session.scalar(select(StaffUser).where(StaffUser.name == name))
+
+
+def list_staff(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.id)))
+
+
+def check_token(session: Session, token: str, *, now: datetime) -> TokenCheck:
+    """Whose token this is, if it may still be used at ``now``."""
     row = session.execute(
-        select(StaffUser.id, StaffUser.name, StaffUser.role).where(
-            StaffUser.token_hash == hash_token(token), StaffUser.active.is_(True)
-        )
+        select(
+            StaffUser.id,
+            StaffUser.name,
+            StaffUser.role,
+            StaffUser.active,
+            StaffUser.token_revoked_at,
+            StaffUser.token_expires_at,
+        ).where(StaffUser.token_hash == hash_token(token))
     ).first()
-    return (row[0], row[1], row[2]) if row else None
+    if row is None:
+        return TokenCheck(None, "unknown")
+    refused = token_refusal(active=row[3], revoked_at=row[4], expires_at=row[5], now=now)
+    return TokenCheck(None if refused else (row[0], row[1], row[2]), refused)

@@ -17,7 +17,7 @@ from gateway.common import tickets
 from gateway.feedback import staff_ops as svc
 from gateway.outbox.enqueue import enqueue_sends
 from gateway.staff import auth, render
-from gateway.staff.guard import EDIT, current_staff, json_errors, require_role
+from gateway.staff.guard import EDIT, current_staff, json_body, json_errors, require_role
 from gateway.staff.validation import (
     parse_data_request_status,
     parse_list_query,
@@ -55,7 +55,7 @@ def show_feedback(ticket: str) -> Response:
 @bp.post("/feedback/<ticket>/status")
 @require_role(*EDIT)
 def change_status(ticket: str) -> Response:
-    change = parse_status_change(request.get_json(silent=True))
+    change = parse_status_change(json_body())
     with db_session().begin():
         done = svc.change_status(db_session(), _find(ticket).feedback, change, current_staff().id)
     enqueue_sends(runtime().redis, done.outbound_ids)
@@ -72,7 +72,7 @@ def change_status(ticket: str) -> Response:
 def reply(ticket: str) -> Response:
     with db_session().begin():
         fb = _find(ticket).feedback
-        text = parse_reply(request.get_json(silent=True), svc.reply_prefix(fb))
+        text = parse_reply(json_body(), svc.reply_prefix(fb))
         outbound_id = svc.send_staff_reply(db_session(), fb, text.text, staff_id=current_staff().id)
     enqueue_sends(runtime().redis, [outbound_id])
     warnings = ["text changed to fit the GSM-7 SMS alphabet"] if text.normalised else []
@@ -82,7 +82,7 @@ def reply(ticket: str) -> Response:
 @bp.patch("/feedback/<ticket>")
 @require_role(*EDIT)
 def correct(ticket: str) -> Response:
-    changes = parse_patch(request.get_json(silent=True))
+    changes = parse_patch(json_body())
     with db_session().begin():
         item = _find(ticket)
         svc.correct_feedback(db_session(), item.feedback, changes, staff_id=current_staff().id)
@@ -110,4 +110,4 @@ def _admin() -> bool:
 
 
 def _item(item: svc.FeedbackItem) -> dict[str, Any]:
-    return render.feedback_item(item, now=datetime.now(UTC), sees_anonymous=_admin())
+    return render.feedback_item(item, now=datetime.now(UTC), role=current_staff().role)

@@ -1,16 +1,37 @@
-"""`flask --app wsgi staff create --name … --role …`: a staff account and its API token.
+"""`flask --app wsgi staff create|rotate|revoke`: staff accounts and their API tokens.
 
-The token is printed once, as the last line of the output; only its hash is stored.
+A token is printed once, as the last line of the output; only its hash is stored.
+``--expires-days D`` makes a token stop working D days after it was issued. ``rotate``
+issues a new token (the old one stops working at once); ``revoke`` stops the token without
+issuing another (``rotate`` issues one again).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
-from gateway.staff.auth import ROLES
+from gateway.errors import InvalidInput
+from gateway.staff.auth import MAX_EXPIRES_DAYS, ROLES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from gateway.models import StaffUser
+
+EXPIRES_DAYS = click.option(
+    "--expires-days",
+    type=click.IntRange(1, MAX_EXPIRES_DAYS),
+    default=None,
+    help="The token stops working this many days from now (default: never).",
+)
 
 
 @click.group("staff", cls=AppGroup)
@@ -21,18 +42,67 @@ def staff_group() -> None:
 @staff_group.command("create")
 @click.option("--name", required=True, help="Unique account name, e.g. 'rina.disdik'.")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="admin, officer or viewer.")
-def create(name: str, role: str) -> None:
+@EXPIRES_DAYS
+def create(name: str, role: str, expires_days: int | None) -> None:
     """Create a staff account and print its API token (shown only this once)."""
     from gateway.staff.accounts import create_staff_user
     from gateway.web import runtime
 
     try:
         with runtime().sessions.begin() as session:
-            staff_id, token = create_staff_user(session, name=name.strip(), role=role)
+            issued = create_staff_user(
+                session, name=name.strip(), role=role, expires_days=expires_days
+            )
     except IntegrityError:
         raise click.ClickException(f"a staff account named {name!r} already exists") from None
-    click.echo(f"created staff account {staff_id} {name!r} with role {role}")
-    click.echo("API token (shown once, keep it secret):")
+    click.echo(f"created staff account {issued.id} {issued.name!r} with role {role}")
+    _echo_token(issued.token, issued.expires_at)
+
+
+@staff_group.command("rotate")
+@click.option("--name", required=True, help="The account's name.")
+@EXPIRES_DAYS
+def rotate(name: str, expires_days: int | None) -> None:
+    """Issue a new API token (printed last); the old one stops working at once."""
+    from gateway.staff.accounts import rotate_token
+
+    with _account(name) as (session, user):
+        try:
+            issued = rotate_token(session, user, expires_days=expires_days)
+        except InvalidInput as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"new token for staff account {issued.id} {issued.name!r}; the old one is void")
+    _echo_token(issued.token, issued.expires_at)
+
+
+@staff_group.command("revoke")
+@click.option("--name", required=True, help="The account's name.")
+def revoke(name: str) -> None:
+    """Stop the account's API token at once (`rotate` issues a new one)."""
+    from gateway.staff.accounts import revoke_token
+
+    with _account(name) as (session, user):
+        at = revoke_token(session, user)
+        staff_id = user.id
+    click.echo(f"token of staff account {staff_id} {name!r} revoked at {at.isoformat()}")
+
+
+@contextmanager
+def _account(name: str) -> Iterator[tuple[Session, StaffUser]]:
+    """The account named ``name`` in a transaction, or a clear error when there is none."""
+    from gateway.staff.accounts import staff_by_name
+    from gateway.web import runtime
+
+    with runtime().sessions.begin() as session:
+        user = staff_by_name(session, name.strip())
+        if user is None:
+            raise click.ClickException(f"no staff account named {name!r}")
+        yield session, user
+
+
+def _echo_token(token: str, expires_at: datetime | None) -> None:
+    until = f", valid until {expires_at.isoformat()}" if expires_at is not None else ""
+    click.echo(f"API token (shown once, keep it secret{until}):")
     click.echo(token)
 
 

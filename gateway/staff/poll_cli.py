@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 
 import click
 from flask.cli import AppGroup
@@ -14,6 +12,7 @@ from gateway.outbox.enqueue import enqueue_fan_out
 from gateway.polls.admin import create_poll, preview_poll, schedule_poll
 from gateway.polls.results import RECIPIENT_FIELDS, iter_recipients, poll_results
 from gateway.staff.poll_schema import parse_poll
+from gateway.staff.render import csv_lines
 from gateway.web import db_session, runtime
 
 
@@ -87,9 +86,8 @@ def results(poll_id: int, as_csv: bool) -> None:
     """Results as JSON, or every recipient as CSV."""
     session = db_session()
     if as_csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=RECIPIENT_FIELDS)
-        writer.writeheader()
-        writer.writerows(iter_recipients(session, poll_id))
+        for line in csv_lines(RECIPIENT_FIELDS, iter_recipients(session, poll_id)):
+            click.echo(line, nl=False)
         return
     click.echo(json.dumps(poll_results(session, poll_id, cost_per_segment=_cost()), indent=2))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from gateway.errors import InvalidInput
 from gateway.polls.admin import OptionSpec, PollSpec
+from gateway.staff.validation import OUT_OF_RANGE, utc_moment
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 9
 MAX_QUESTION, MAX_LABEL = 300, 80
@@ -104,4 +105,7 @@ def _when(value: Any, name: str, errors: dict[str, str]) -> datetime | None:
     if parsed.tzinfo is None:
         errors[name] = "needs a time zone, e.g. +07:00 for WIB"
         return None
-    return parsed.astimezone(UTC)
+    moment = utc_moment(parsed)
+    if moment is None:
+        errors[name] = OUT_OF_RANGE
+    return moment

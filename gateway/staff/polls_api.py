@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +26,8 @@ from gateway.polls.results import (
     poll_summary,
     recipients_page,
 )
-from gateway.staff.guard import EDIT, current_staff, json_errors, require_role
+from gateway.staff import render
+from gateway.staff.guard import EDIT, current_staff, json_body, json_errors, require_role
 from gateway.staff.poll_schema import parse_poll
 from gateway.staff.validation import MAX_ID
 from gateway.web import db_session, runtime
@@ -41,7 +40,7 @@ MAX_RECIPIENT_PAGE = 1_000_000
 @bp.post("/polls")
 @require_role(*EDIT)
 def create() -> tuple[Response, int]:
-    spec = parse_poll(request.get_json(silent=True))
+    spec = parse_poll(json_body())
     with db_session().begin():
         poll_id = create_poll(db_session(), spec, created_by_id=current_staff().id)
         preview = preview_poll(db_session(), poll_id, cost_per_segment=_cost())
@@ -95,20 +94,17 @@ def results(poll_id: int) -> Response:
 def results_csv(poll_id: int) -> Response:
     """One line per SMS the poll sent, with its delivery status and the answer."""
     _poll(poll_id)
+    role = current_staff().role
 
-    def lines() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=RECIPIENT_FIELDS)
-        writer.writeheader()
+    def rows() -> Iterator[dict[str, Any]]:
+        # db_session() inside the generator: the view's session is closed when the view
+        # returns; this one is opened (and closed) within the streamed body's context.
         for item in iter_recipients(db_session(), poll_id):
-            writer.writerow(item)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
+            yield render.recipient(item, role)
 
+    lines = render.csv_lines(RECIPIENT_FIELDS, rows())
     headers = {"Content-Disposition": f"attachment; filename=poll-{poll_id}.csv"}
-    return Response(stream_with_context(lines()), mimetype="text/csv", headers=headers)
+    return Response(stream_with_context(lines), mimetype="text/csv", headers=headers)
 
 
 @bp.get("/polls/<int:poll_id>/recipients")
@@ -117,7 +113,9 @@ def recipients(poll_id: int) -> Response:
     _poll(poll_id)
     page = min(MAX_RECIPIENT_PAGE, max(1, request.args.get("page", 1, type=int) or 1))
     per_page = min(500, max(1, request.args.get("per_page", 100, type=int) or 100))
-    return jsonify(recipients_page(db_session(), poll_id, page=page, per_page=per_page))
+    found = recipients_page(db_session(), poll_id, page=page, per_page=per_page)
+    role = current_staff().role
+    return jsonify(found | {"items": [render.recipient(item, role) for item in found["items"]]})
 
 
 def preview_json(preview: Preview) -> dict[str, Any]:

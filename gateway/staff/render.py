@@ -1,20 +1,29 @@
-"""JSON shapes of the staff API. Pure: ORM values in, plain dicts out."""
+"""JSON and CSV shapes of the staff API. Pure: ORM values in, plain dicts (or CSV lines) out.
+
+Every CSV the staff get goes through `csv_lines`: a cell that a spreadsheet would read as a
+formula (it starts with ``= + - @``, a tab or a CR) gets a leading ``'`` (the OWASP rule), so
+``+6281234567890`` is written ``'+6281234567890``.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from gateway.feedback.lifecycle import is_overdue
 from gateway.feedback.staff_ops import FeedbackItem
-from gateway.models import DataRequest, FeedbackEvent, OutboundMessage
+from gateway.models import DataRequest, FeedbackEvent, OutboundMessage, StaffUser
+from gateway.staff.auth import shown_phone, token_refusal
 
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def feedback_item(item: FeedbackItem, *, now: datetime, sees_anonymous: bool) -> dict[str, Any]:
+def feedback_item(item: FeedbackItem, *, now: datetime, role: str) -> dict[str, Any]:
     fb = item.feedback
     return {
         "ticket": fb.ticket,
@@ -31,7 +40,7 @@ def feedback_item(item: FeedbackItem, *, now: datetime, sees_anonymous: bool) ->
         "created_at": iso(fb.created_at),
         "due_at": iso(fb.due_at),
         "overdue": is_overdue(fb.status, fb.due_at, now),
-        "phone": item.phone if sees_anonymous or not fb.anonymous else None,
+        "phone": shown_phone(role, item.phone, anonymous=fb.anonymous),
     }
 
 
@@ -62,3 +71,48 @@ def data_request(row: DataRequest, *, now: datetime) -> dict[str, Any]:
         "done_at": iso(row.done_at),
         "overdue": row.status != "done" and row.due_at < now,
     }
+
+
+def staff_account(user: StaffUser, *, now: datetime) -> dict[str, Any]:
+    """An account and its token's state: active, revoked, expired or none (never the token)."""
+    refused = token_refusal(
+        active=True, revoked_at=user.token_revoked_at, expires_at=user.token_expires_at, now=now
+    )
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "active": user.active,
+        "token": "none" if user.token_hash is None else refused or "active",
+        "token_expires_at": iso(user.token_expires_at),
+        "token_revoked_at": iso(user.token_revoked_at),
+        "created_at": iso(user.created_at),
+    }
+
+
+def recipient(item: Mapping[str, Any], role: str) -> dict[str, Any]:
+    """A poll recipient's row (`gateway.polls.results`) with the number as ``role`` sees it."""
+    return {**item, "phone": shown_phone(role, item["phone"])}
+
+
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell no spreadsheet runs as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(CSV_FORMULA_STARTS) else text
+
+
+def csv_lines(fields: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The header, then one CSV line per row (streamed: memory stays flat), every cell
+    neutralised by `csv_cell`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([csv_cell(name) for name in fields])
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_cell(row.get(name)) for name in fields])
+        yield buffer.getvalue()

@@ -5,6 +5,8 @@ Each raises `InvalidInput` with field-level messages ({"field": "message"}).
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from gateway.errors import InvalidInput
 from gateway.feedback.staff_ops import ListQuery, StatusChange
 from gateway.models import Channel, FeedbackKind, FeedbackStatus
 from gateway.sms import tagging
+from gateway.staff.auth import MAX_EXPIRES_DAYS
 
 MAX_ID = 2**31 - 1  # an INTEGER key on every backend
 NUL_MESSAGE = "must not contain NUL characters"
@@ -24,6 +27,14 @@ MAX_NOTE = 1000
 MAX_REPLY_SEGMENTS = 2
 PATCHABLE = ("category", "kecamatan", "school", "assigned_to")
 STATUSES = tuple(s.value for s in FeedbackStatus)
+MAX_JSON_DEPTH = 20
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+"""The moments a date field may name: a day inside `datetime`'s range, so the moment is
+also a local time in every zone (WIB for display) and a bound for any query."""
+OUT_OF_RANGE = "outside the representable range (0001-01-02 to 9999-12-30 UTC)"
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,22 @@ def parse_patch(body: object) -> dict[str, Any]:
     return {name: values.get(name) for name in PATCHABLE if name in data}
 
 
+def parse_token_options(body: object) -> int | None:
+    """``{"expires_days": D}`` (or no body): the days a new token is valid, None for ever."""
+    if body is None:
+        return None
+    data = _object(body)
+    errors = {name: "unknown field" for name in data if name != "expires_days"}
+    days = data.get("expires_days")
+    if days is not None and (
+        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXPIRES_DAYS
+    ):
+        errors["expires_days"] = f"a whole number of days from 1 to {MAX_EXPIRES_DAYS}, or null"
+    if errors:
+        raise InvalidInput(errors)
+    return days
+
+
 def nul_errors(args: Mapping[str, str], body: object) -> dict[str, str]:
     """Fields of the query string or JSON body holding a NUL character anywhere (nested too):
     no text column stores one, so they are refused up front with the field named."""
@@ -157,13 +184,56 @@ def _kecamatan(value: str, errors: dict[str, str]) -> str | None:
     return found
 
 
+def parse_json_body(raw: bytes) -> object:
+    """The JSON value of a request body (None when it is empty), nested at most
+    `MAX_JSON_DEPTH` deep; otherwise `InvalidInput` naming ``body``. The depth is measured on
+    the text before parsing, so a deep document never reaches the recursive parser."""
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput({"body": "not valid UTF-8"}) from None
+    if json_depth(text, stop_above=MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise InvalidInput({"body": f"JSON nested deeper than {MAX_JSON_DEPTH} levels"})
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InvalidInput({"body": "not valid JSON"}) from None
+
+
+def json_depth(text: str, *, stop_above: int | None = None) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings do not
+    count), counted without recursion; stops counting once past ``stop_above``."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if stop_above is not None and deepest > stop_above:
+                break
+    return deepest
+
+
+def utc_moment(moment: datetime) -> datetime | None:
+    """An aware ``moment`` in UTC, or None when it is outside `EARLIEST`..`LATEST`."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        return None
+    return utc if EARLIEST <= utc <= LATEST else None
+
+
 def _when(value: str, errors: dict[str, str]) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         errors["since"] = "expected an ISO 8601 date or time, e.g. 2026-11-01"
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    found = utc_moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    if found is None:
+        errors["since"] = OUT_OF_RANGE
+    return found
 
 
 def _int(name: str, value: str, low: int, high: int, errors: dict[str, str]) -> int | None:

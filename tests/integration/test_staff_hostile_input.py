@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from gateway.models import Feedback, FeedbackEvent, OutboundMessage
+from gateway.staff.validation import MAX_JSON_DEPTH
 from tests.integration.test_hostile_input import row_counts
 from tests.integration.test_staff_api import PHONE, auth, create_staff, report
 
@@ -143,7 +144,10 @@ fields = st.sampled_from(
 queries = st.dictionaries(
     st.sampled_from(["status", "kind", "category", "kecamatan", "channel", "phone", "since",
                      "q", "limit", "cursor", "page", "per_page"]),
-    st.one_of(st.text(max_size=20), st.sampled_from(["²", "-5", "1e9", HUGE, "2026-13-45"])),
+    st.one_of(
+        st.text(max_size=20),
+        st.sampled_from(["²", "-5", "1e9", HUGE, "2026-13-45", "9999-12-31T23:59:59-14:00"]),
+    ),
     max_size=5,
 )  # fmt: skip
 
@@ -233,3 +237,100 @@ def test_fuzzed_staff_requests_never_cause_a_server_error(
         resp = getattr(client, method)(path, **options)
     event(f"{method} {STAFF_ROUTES[route][1]}: {resp.status_code}")  # --hypothesis-show-statistics
     assert_staff_answer(rt, route, ticket, body, query, resp, rows)
+
+
+def test_deeply_nested_json_is_a_body_error_not_a_server_error(client, rt, admin, no_fallback):
+    """Nesting the parser would recurse into until it fails (a RecursionError, a 503 and a
+    2,000-line traceback before) is refused up front, naming the body."""
+    headers, ticket = admin
+    rows = row_counts(rt)
+    deep = "[" * 20_000 + "]" * 20_000  # under the 48 KiB cap
+    just_too_deep = {"status": "verified", "note": "x"}
+    for _ in range(MAX_JSON_DEPTH):
+        just_too_deep = {"a": just_too_deep}
+    for path in (f"/api/v1/feedback/{ticket}/status", "/api/v1/polls", "/api/v1/polls/1/send"):
+        for body in (deep, json.dumps(just_too_deep)):
+            with no_fallback(path, body[:40]):
+                resp = client.post(
+                    path, headers=headers, data=body, content_type="application/json"
+                )
+            assert field_errors(resp) == {"body": "JSON nested deeper than 20 levels"}, path
+    assert row_counts(rt) == rows
+    nested_ok = {"status": "verified", "note": "ok", "x": [[[[[[[["deep", "but fine"]]]]]]]]}
+    with no_fallback("nested ok"):
+        resp = client.post(f"/api/v1/feedback/{ticket}/status", headers=headers, json=nested_ok)
+    assert resp.status_code == 200 and resp.json["status"] == "verified", resp.json
+
+
+def test_a_deep_body_without_a_token_is_refused_before_it_is_read(client, no_fallback):
+    with no_fallback("no token"):
+        resp = client.post("/api/v1/polls", data="[" * 30_000, content_type="application/json")
+    assert resp.status_code == 401 and set(resp.json) == {"error", "message"}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'{"status": "verified",', "not valid JSON"),
+        (b"{'status': 'verified'}", "not valid JSON"),
+        (b'{"status": "verified", "note": "\xff"}', "not valid UTF-8"),
+        (b'{"n": ' + b"9" * 5000 + b"}", "not valid JSON"),  # beyond int's digit limit
+    ],
+)
+def test_a_json_body_that_is_not_json_is_a_body_error(
+    client, rt, admin, no_fallback, data, message
+):
+    headers, ticket = admin
+    rows = row_counts(rt)
+    with no_fallback(data[:30]):
+        resp = client.post(
+            f"/api/v1/feedback/{ticket}/status",
+            headers=headers,
+            data=data,
+            content_type="application/json",
+        )
+    assert field_errors(resp) == {"body": message}
+    assert row_counts(rt) == rows
+
+
+def test_a_body_that_is_not_json_where_json_is_expected_names_the_body(client, admin, no_fallback):
+    headers, ticket = admin
+    for options in ({"data": "status=verified"}, {"data": {"status": "verified"}}, {}):
+        with no_fallback(options):
+            resp = client.post(f"/api/v1/feedback/{ticket}/status", headers=headers, **options)
+        assert field_errors(resp) == {"body": "expected a JSON object"}, options
+
+
+OUT_OF_RANGE_DATES = [
+    "9999-12-31T23:59:59+14:00",
+    "9999-12-31T23:59:59-14:00",  # past datetime.max once in UTC
+    "9999-12-31",
+    "0001-01-01T00:00:00+07:00",  # before datetime.min once in UTC
+    "0001-01-01",
+    "0000-01-01",  # year 0
+]
+
+
+@pytest.mark.parametrize("when", OUT_OF_RANGE_DATES)
+def test_a_date_outside_the_representable_range_is_a_field_error(
+    client, rt, admin, no_fallback, when
+):
+    headers, _ = admin
+    rows = row_counts(rt)
+    with no_fallback("since", when):
+        resp = client.get("/api/v1/feedback", headers=headers, query_string={"since": when})
+    assert set(field_errors(resp)) == {"since"}
+    for field in ("send_at", "close_at"):
+        poll = {"question": "Setuju?", "options": ["Ya", "Tidak"], field: when}
+        with no_fallback(field, when):
+            resp = client.post("/api/v1/polls", headers=headers, json=poll)
+        assert set(field_errors(resp)) == {field}, (field, when)
+    assert row_counts(rt) == rows
+
+
+def test_dates_just_inside_the_range_are_used(client, admin, no_fallback):
+    headers, _ = admin
+    for when, found in (("0001-01-02T00:00:00Z", 1), ("9999-12-30T00:00:00+00:00", 0)):
+        with no_fallback(when):
+            resp = client.get("/api/v1/feedback", headers=headers, query_string={"since": when})
+        assert resp.status_code == 200 and len(resp.json["items"]) == found, resp.json
