@@ -40,6 +40,11 @@ NO_TOKEN_WARNING = (
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = "redis://localhost:6379/0"
+    redis_socket_timeout_ms: int = 300  # web tier: a hung Redis costs a hop this much
+    worker_redis_socket_timeout_ms: int = 5000
+    database_connect_timeout: int = 2  # seconds; 2 is the PostgreSQL client's minimum
+    database_statement_timeout_ms: int = 5000  # web tier; 0 = none (SQLite: busy timeout)
+    worker_database_statement_timeout_ms: int = 60000
     sms_provider: str = "console"
     at_username: str = "sandbox"
     at_api_key: str = field(default="", repr=False)
@@ -118,6 +123,12 @@ class Settings:
         _check_positive("SMS_SWEEP_GRACE_SECONDS", self.sms_sweep_grace_seconds, allow_zero=True)
         _check_positive("SMS_STALE_SENDING_MINUTES", self.sms_stale_sending_minutes)
         _check_positive("POLL_FANOUT_CHUNK", self.poll_fanout_chunk)
+        _check_positive("REDIS_SOCKET_TIMEOUT_MS", self.redis_socket_timeout_ms)
+        _check_positive("WORKER_REDIS_SOCKET_TIMEOUT_MS", self.worker_redis_socket_timeout_ms)
+        if self.database_connect_timeout < 2:
+            raise ConfigError("DATABASE_CONNECT_TIMEOUT must be 2 seconds or more")
+        for name in ("database_statement_timeout_ms", "worker_database_statement_timeout_ms"):
+            _check_positive(name.upper(), getattr(self, name), allow_zero=True)
         try:
             intervals = self.retry_intervals
         except ValueError:

@@ -6,20 +6,36 @@ connection is ever carried across a fork.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import Engine, Insert, Table, create_engine, event
+from sqlalchemy import Engine, Insert, Table, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+SQLITE_BUSY_MS = 30000
+"""SQLite's wait for a lock when no statement timeout is set."""
 
-def make_engine(database_url: str, *, for_worker: bool = False) -> Engine:
+
+def make_engine(
+    database_url: str,
+    *,
+    for_worker: bool = False,
+    connect_timeout: int | None = None,
+    statement_timeout_ms: int = 0,
+) -> Engine:
+    """``connect_timeout`` (seconds) bounds making a connection, ``statement_timeout_ms`` each
+    statement (0: no bound), so a sick database answers the caller an error instead of
+    holding it. On SQLite the statement timeout is the busy timeout (a lock's wait)."""
     kwargs: dict[str, Any] = {}
     if database_url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        busy_ms = statement_timeout_ms or SQLITE_BUSY_MS
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": busy_ms / 1000}
+    else:
+        kwargs["connect_args"] = _pg_timeouts(database_url, connect_timeout, statement_timeout_ms)
     if for_worker:
         kwargs["poolclass"] = NullPool
     elif not database_url.startswith("sqlite"):
@@ -27,16 +43,53 @@ def make_engine(database_url: str, *, for_worker: bool = False) -> Engine:
     # hide_parameters: a database error in a log must not carry citizens' numbers or texts
     engine = create_engine(database_url, hide_parameters=True, **kwargs)
     if database_url.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms))
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _pg_timeouts(
+    database_url: str, connect_timeout: int | None, statement_ms: int
+) -> dict[str, Any]:
+    """psycopg's ``connect_timeout`` and the server-side ``statement_timeout``, sent with the
+    connection's startup packet (no extra round trip) after any ``options`` of the URL."""
+    args: dict[str, Any] = {}
+    if connect_timeout:
+        args["connect_timeout"] = connect_timeout
+    if statement_ms:
+        given = make_url(database_url).query.get("options", ())
+        options = [given] if isinstance(given, str) else list(given)
+        args["options"] = " ".join([*options, f"-c statement_timeout={statement_ms}"])
+    return args
+
+
+def _sqlite_pragmas(busy_ms: int, dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cur.close()
+
+
+_GONE_CLASSES = ("08", "53", "57")
+"""SQLSTATE classes of a database that is gone or too busy: connection exception,
+insufficient resources (too many connections), operator intervention (statement timeout,
+shutdown). A client-side connection failure (refused, timed out, lost) has no SQLSTATE."""
+_SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED: a lock held past the busy timeout
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database could not be reached or did not answer in time
+    (connect or statement timeout, a lost connection, a lock held too long), not that a
+    statement was wrong: trying again at once would only wait again."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    sqlite_code = getattr(exc.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in _SQLITE_BUSY
+    state = getattr(exc.orig, "sqlstate", None)
+    return isinstance(exc, OperationalError) and (state is None or state[:2] in _GONE_CLASSES)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, Response
 
 from gateway.common.phone import mask
+from gateway.db import database_unavailable
 from gateway.errors import InvalidPayload
 from gateway.outbox.delivery import apply_delivery_report
 from gateway.outbox.enqueue import enqueue_erasure, enqueue_sends
@@ -34,7 +35,9 @@ def receive_sms() -> Response:
     try:
         with session.begin():
             outcome = record_inbound_sms(session, msg, replies_per_hour=limit)
-    except Exception:  # a failing command must not take the citizen's text along
+    except Exception as exc:  # a failing command must not take the citizen's text along
+        if database_unavailable(exc):
+            raise  # storing alone would wait again: 503 now, and Africa's Talking retries
         log.exception("acting on SMS %s failed; storing it alone", msg.provider_message_id)
         with session.begin():
             outcome = store_inbound_sms(session, msg)

@@ -205,5 +205,9 @@ def answer_ussd(rt: Runtime, req: UssdRequest, sessions: Callable[[], Session]) 
     except SQLAlchemyError:
         log.exception("USSD hop failed for %s", mask(req.phone))
         return HopReply(SORRY, end=True)
-    enqueue_sends(rt.redis, reply.outbound_ids)
+    if store.unreachable:  # the sweeper enqueues the rows; the caller must not wait again
+        if reply.outbound_ids:
+            log.warning("Redis unreachable: outbox rows %s left queued", list(reply.outbound_ids))
+    else:
+        enqueue_sends(rt.redis, reply.outbound_ids)
     return reply

@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from redis import Redis
-from redis.exceptions import ConnectionError, ResponseError, TimeoutError
+from redis.exceptions import ConnectionError, ResponseError
 
 Command = tuple[str | int, ...]
 
@@ -37,13 +37,14 @@ def connection(redis: Redis) -> Any:
 
 def read(redis: Redis, *command: str | int) -> Any:
     """Send one command and return its reply; a connection the server dropped (restart,
-    idle timeout) is made again and the command sent once more, as redis-py would."""
+    idle timeout) is made again and the command sent once more. A timeout is not retried:
+    a hung server would cost the caller the socket timeout twice."""
     conn = connection(redis)
     try:
         try:
             conn.send_command(*command)
             return conn.read_response()
-        except (ConnectionError, TimeoutError):
+        except ConnectionError:
             conn.disconnect()
             conn.send_command(*command)
             return conn.read_response()

@@ -87,6 +87,9 @@ class RedisStore:
     A hop costs one Redis round trip: the read. The write is sent without waiting for a
     reply (``CLIENT REPLY SKIP``): the next hop comes seconds later, and a write that never
     landed only leaves the state a hop behind, which ``menus.advance`` catches up.
+
+    One store serves one hop: once its read failed (``unreachable``), nothing more waits on
+    Redis in that hop, so a hung server costs a hop one socket timeout.
     """
 
     LANG_TTL = 86400  # the contact row stays the truth; re-read at most daily
@@ -94,6 +97,7 @@ class RedisStore:
     def __init__(self, redis: Redis, resume_minutes: int) -> None:
         self.redis = redis
         self.resume_seconds = resume_minutes * 60
+        self.unreachable = False
 
     def load(self, session_id: str, phone: str, *, first: bool) -> Loaded:
         """One MGET. Redis trouble reads as lost state (the engine replays ``text``)."""
@@ -104,6 +108,7 @@ class RedisStore:
             found = redis_direct.read(self.redis, "MGET", *keys)
         except RedisError as exc:
             log.warning("USSD state unreadable for %s: %s", mask(phone), exc)
+            self.unreachable = True
             return Loaded()
         if not first:
             return Loaded(Saved.loads(found[0]))
@@ -114,6 +119,8 @@ class RedisStore:
         self, saved: Saved, phone: str, *, resumable: bool | None, lang: str | None = None
     ) -> None:
         """``resumable``: keep (True), drop (False) or leave (None) the resume copy."""
+        if self.unreachable:
+            return
         data = saved.dumps()
         commands: list[redis_direct.Command] = [
             ("SET", f"ussd:state:{saved.session_id}", data, "EX", STATE_TTL)
@@ -134,6 +141,7 @@ class RedisStore:
                 pipe.execute()
         except RedisError as exc:
             log.warning("USSD state not saved for %s: %s", mask(phone), exc)
+            self.unreachable = True
 
 
 def forget_caller(redis: Redis, phone: str, session_ids: Iterable[str]) -> None:

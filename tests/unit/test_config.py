@@ -142,3 +142,24 @@ def test_the_description_masks_url_passwords():
     ).describe()
     assert described["DATABASE_URL"] == "postgresql://suara:***@db/suara"
     assert described["REDIS_URL"] == "redis://:***@r/0"
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"REDIS_SOCKET_TIMEOUT_MS": "0"}, "REDIS_SOCKET_TIMEOUT_MS"),  # 0 would not block at all
+        ({"WORKER_REDIS_SOCKET_TIMEOUT_MS": "-5"}, "WORKER_REDIS_SOCKET_TIMEOUT_MS"),
+        ({"DATABASE_CONNECT_TIMEOUT": "1"}, "DATABASE_CONNECT_TIMEOUT"),  # psycopg would use 2
+        ({"DATABASE_STATEMENT_TIMEOUT_MS": "-1"}, "DATABASE_STATEMENT_TIMEOUT_MS"),
+        ({"WORKER_DATABASE_STATEMENT_TIMEOUT_MS": "soon"}, "WORKER_DATABASE_STATEMENT_TIMEOUT_MS"),
+    ],
+)
+def test_bad_timeouts_are_refused_naming_the_variable(env, variable):
+    with pytest.raises(ConfigError, match=variable):
+        Settings.from_env(env)
+
+
+def test_a_statement_timeout_of_zero_means_none():
+    assert (
+        Settings.from_env({"DATABASE_STATEMENT_TIMEOUT_MS": "0"}).database_statement_timeout_ms == 0
+    )
