@@ -10,6 +10,7 @@ from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway.config import Settings
 from gateway.logs import start_logging
@@ -58,6 +59,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.teardown_appcontext(close_db_session)
     app.register_error_handler(HTTPException, _plain_http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    if settings.trusted_proxies:  # the caller's address (staff limits) from the proxy's header
+        proxies = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     flask_wsgi = ChunkedBodyCap(app.wsgi_app, MAX_BODY_BYTES)
     app.wsgi_app = UssdFastPath(app, flask_wsgi)  # type: ignore[method-assign]
     return app

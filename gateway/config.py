@@ -70,6 +70,7 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     erasure_salt: str = field(default="", repr=False)  # keys an erased number's hash
     environment: str = "development"
+    trusted_proxies: int = 0  # proxies in front that set X-Forwarded-For (Caddy: 1)
     log_level: str = "INFO"
 
     @classmethod
@@ -116,6 +117,7 @@ class Settings:
         _check_positive("USSD_RESUME_MINUTES", self.ussd_resume_minutes, allow_zero=True)
         _check_positive("SMS_RATE_PER_SECOND", self.sms_rate_per_second, allow_zero=True)
         _check_positive("SMS_BATCH_SIZE", self.sms_batch_size)
+        _check_positive("TRUSTED_PROXIES", self.trusted_proxies, allow_zero=True)
         _check_positive("SMS_REPLIES_PER_HOUR", self.sms_replies_per_hour, allow_zero=True)
         _check_positive("AT_TIMEOUT_SECONDS", self.at_timeout_seconds)
         _check_positive("SMS_MAX_ATTEMPTS", self.sms_max_attempts)

@@ -537,6 +537,19 @@ def test_ten_failed_authentications_a_minute_block_the_address(app, client, rt, 
     assert client.get("/api/v1/feedback", headers=good, **attacker).status_code == 200
 
 
+def test_behind_a_trusted_proxy_the_limit_counts_the_forwarded_address(make_app, settings):
+    app = make_app(replace(settings, trusted_proxies=1))
+    client, token = app.test_client(), create_staff(app, "rina", "officer")
+    proxy = from_address("127.0.0.1")  # every request comes from the TLS proxy
+    attacker = {"X-Forwarded-For": "203.0.113.7"}
+    for _ in range(AUTH_FAILURE_LIMIT):
+        client.get("/api/v1/feedback", headers={**attacker, **auth("bad")}, **proxy)
+    blocked = client.get("/api/v1/feedback", headers={**attacker, **auth(token)}, **proxy)
+    assert blocked.status_code == 429
+    colleague = {"X-Forwarded-For": "203.0.113.8", **auth(token)}
+    assert client.get("/api/v1/feedback", headers=colleague, **proxy).status_code == 200
+
+
 def test_good_requests_are_not_limited(client, tokens):
     headers = auth(tokens["viewer"])
     for _ in range(3 * AUTH_FAILURE_LIMIT):
