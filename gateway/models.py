@@ -265,7 +265,7 @@ class OutboundMessage(Base):
     # twice adds nobody twice.
     purpose: Mapped[str | None] = mapped_column(String(20))
     # One row per key (e.g. "ussd:<session>:info:<topic>"): an action run again queues
-    # nothing more (`queue_sms_once`).
+    # nothing more (`outbox.queue.queue_capped_reply`'s `key`).
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     # When a job was last expected to pick the row up (the sweeper's clock).
     queued_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=utcnow)

@@ -6,7 +6,7 @@ queries (``sweep``), the shared throughput limit (``throttle``) and quiet hours 
 broadcasts (``quiet_hours``). Services write rows; only workers send."""
 
 from gateway.outbox.enqueue import enqueue_batch, enqueue_sends
-from gateway.outbox.queue import Claimed, ReplyCap, queue_capped_reply, queue_sms, queue_sms_once
+from gateway.outbox.queue import Claimed, ReplyCap, queue_capped_reply, queue_sms
 
 __all__ = [
     "Claimed",
@@ -15,5 +15,4 @@ __all__ = [
     "enqueue_sends",
     "queue_capped_reply",
     "queue_sms",
-    "queue_sms_once",
 ]

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway.common.sms_text import count_segments
-from gateway.db import ignoring_insert, table_of
+from gateway.db import table_of
 from gateway.models import Contact, OutboundKind, OutboundMessage, OutboundStatus
 
 OM = OutboundMessage
@@ -100,8 +100,9 @@ def queue_capped_reply(
     `to` already got `cap.at_most` transactional SMS in the hour before `cap.now` (rows
     queued for later, such as an RSVP reminder, do not count). None when the cap held
     it back. `cap=None`: an answer the office owes whatever the cap (a STOP confirmation,
-    a DATA or HAPUS answer), queued as it is. `key`: the row's idempotency key, as
-    `queue_sms_once` (None when a row with that key exists).
+    a DATA or HAPUS answer), queued as it is. `key`: the row's idempotency key (e.g.
+    `ussd:<session>:info:<topic>`): None when a row with that key exists, so an action run
+    again, or a concurrent copy, queues nothing.
 
     Atomic per number: on PostgreSQL the contact's row is locked (`FOR NO KEY UPDATE`,
     which does not conflict with the key-share locks foreign keys take) before the count,
@@ -286,17 +287,3 @@ def release(session: Session, ids: Sequence[int], *, now: datetime, reason: str 
         )
         .execution_options(synchronize_session=False)
     )
-
-
-def queue_sms_once(
-    session: Session, *, key: str, to: str, text: str, contact_id: int | None = None
-) -> int | None:
-    """`queue_sms` for a transactional SMS that goes once per `key` (an action's own key,
-    e.g. `ussd:<session>:info:<topic>`), however often the action runs: the row's unique
-    `idempotency_key` and `INSERT … ON CONFLICT DO NOTHING` make a second call, or a
-    concurrent copy, queue nothing (None). Never commits."""
-    session.flush()
-    row = _row(to, text, OutboundKind.TRANSACTIONAL, contact_id, None, None, None)
-    stmt = ignoring_insert(session, ROWS, "idempotency_key")
-    row_id: int | None = session.connection().scalar(stmt, {**row, "idempotency_key": key})
-    return row_id

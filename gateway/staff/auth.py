@@ -53,10 +53,6 @@ def token_refusal(
     return None
 
 
-def can_edit(role: str) -> bool:
-    return role in EDITORS
-
-
 def sees_anonymous_phone(role: str) -> bool:
     return role == "admin"
 

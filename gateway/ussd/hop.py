@@ -194,13 +194,13 @@ def answer_ussd(rt: Runtime, req: UssdRequest, sessions: Callable[[], Session]) 
     database failure is the apology screen. Shared by the Flask view and the fast path."""
     store = RedisStore(rt.redis, rt.settings.ussd_resume_minutes)
     try:
-        limits = rt.settings
+        settings = rt.settings
         reply = handle_hop(
             sessions,
             store,
             req,
-            replies_per_hour=limits.sms_replies_per_hour,
-            max_chars=limits.ussd_max_chars,
+            replies_per_hour=settings.sms_replies_per_hour,
+            max_chars=settings.ussd_max_chars,
         )
     except SQLAlchemyError:
         log.exception("USSD hop failed for %s", mask(req.phone))
