@@ -4,7 +4,10 @@ and the cap on chunked bodies."""
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -32,14 +35,19 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     start_logging(settings)
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(
-        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        SECRET_KEY=settings.secret_key or _development_key(app),
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_BODY_BYTES,
+        SESSION_COOKIE_NAME="suara_desk",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.environment == "production",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.staff_idle_minutes),
     )
     app.session_interface = CookieSessions()
     app.extensions["suara"] = runtime or build_runtime(settings)
 
-    from gateway import cli, health, metrics
+    from gateway import cli, desk, health, metrics
     from gateway.sms import webhook as sms_webhook
     from gateway.staff import accounts_api, limits, polls_api
     from gateway.staff import api as staff_api
@@ -53,7 +61,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(polls_api.bp)
     app.register_blueprint(accounts_api.bp)
-    limits.init_app(app)
+    desk.init_app(app, limits.init_app(app))
     cli.init_app(app)
     metrics.init_app(app)
     app.teardown_appcontext(close_db_session)
@@ -65,6 +73,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     flask_wsgi = ChunkedBodyCap(app.wsgi_app, MAX_BODY_BYTES)
     app.wsgi_app = UssdFastPath(app, flask_wsgi)  # type: ignore[method-assign]
     return app
+
+
+def _development_key(app: Flask) -> str:
+    """Without SECRET_KEY (never in production: `Settings.validate`), one random key kept in
+    ``instance/secret_key`` so every worker process, and the next start, signs desk sessions
+    alike; a fresh random key when the instance folder cannot be written."""
+    path = Path(app.instance_path) / "secret_key"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+        return path.read_text().strip() or secrets.token_hex(32)
+    except OSError:
+        return secrets.token_hex(32)
 
 
 class CookieSessions(SecureCookieSessionInterface):

@@ -70,6 +70,7 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     erasure_salt: str = field(default="", repr=False)  # keys an erased number's hash
     environment: str = "development"
+    staff_idle_minutes: int = 30  # a desk session ends after this long without a request
     trusted_proxies: int = 0  # proxies in front that set X-Forwarded-For (Caddy: 1)
     log_level: str = "INFO"
 
@@ -118,6 +119,7 @@ class Settings:
         _check_positive("SMS_RATE_PER_SECOND", self.sms_rate_per_second, allow_zero=True)
         _check_positive("SMS_BATCH_SIZE", self.sms_batch_size)
         _check_positive("TRUSTED_PROXIES", self.trusted_proxies, allow_zero=True)
+        _check_positive("STAFF_IDLE_MINUTES", self.staff_idle_minutes)
         _check_positive("SMS_REPLIES_PER_HOUR", self.sms_replies_per_hour, allow_zero=True)
         _check_positive("AT_TIMEOUT_SECONDS", self.at_timeout_seconds)
         _check_positive("SMS_MAX_ATTEMPTS", self.sms_max_attempts)

@@ -446,3 +446,37 @@ class DataRequest(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_at: Mapped[Created]
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class DeskSession(Base):
+    """A staff member's login to the desk: the browser's cookie holds a random token, this
+    row its hash. Ended at logout, after `STAFF_IDLE_MINUTES` without a request, or when the
+    account is deactivated or its password reset (``ended_at``; the row stays)."""
+
+    __tablename__ = "desk_sessions"
+
+    id: Mapped[IntPK]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[Created]
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AuditEntry(Base):
+    """The staff audit log: who did what, when, from where. Appended, never changed (a
+    database trigger refuses UPDATE and DELETE). ``actor`` keeps the name as it was."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_action_at", "action", "at"),)
+
+    id: Mapped[IntPK]
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(120))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(45))

@@ -100,9 +100,16 @@ def _clean(rt: Runtime) -> None:
     with rt.engine.begin() as conn:
         if rt.engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+        else:  # the append-only triggers refuse DELETE: lift them for the wipe
+            triggers = conn.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
+            for name, _sql in triggers:
+                conn.execute(text(f"DROP TRIGGER {name}"))
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+            for _name, sql in triggers:
+                conn.execute(text(sql))
 
 
 @pytest.fixture

@@ -3,15 +3,19 @@ API token (only its hash is kept). Services: they take the session and never com
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.errors import InvalidInput
 from gateway.models import StaffUser
-from gateway.staff.auth import expiry, hash_token, new_token, token_refusal
+from gateway.staff import logins, passwords
+from gateway.staff.auth import ROLES, expiry, hash_token, new_token, token_refusal
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
 @dataclass(frozen=True)
@@ -35,15 +39,27 @@ class TokenCheck:
 
 
 def create_staff_user(
-    session: Session, *, name: str, role: str, expires_days: int | None = None
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    expires_days: int | None = None,
+    password: str | None = None,
 ) -> Issued:
-    """A new account and its token."""
+    """A new account and its token; with ``password``, it can sign in to the desk."""
+    if not NAME.fullmatch(name):
+        raise InvalidInput({"name": "1-80 letters, digits, dots, dashes or underscores"})
+    if role not in ROLES:
+        raise InvalidInput({"role": f"one of {', '.join(ROLES)}"})
+    if staff_by_name(session, name) is not None:
+        raise InvalidInput({"name": f"a staff account named {name!r} already exists"})
     token, now = new_token(), datetime.now(UTC)
     user = StaffUser(
         name=name,
         role=role,
         token_hash=hash_token(token),
         token_expires_at=expiry(now, expires_days),
+        password_hash=passwords.hash_password(password) if password is not None else None,
     )
     session.add(user)
     session.flush()
@@ -96,3 +112,40 @@ def check_token(session: Session, token: str, *, now: datetime) -> TokenCheck:
         return TokenCheck(None, "unknown")
     refused = token_refusal(active=row[3], revoked_at=row[4], expires_at=row[5], now=now)
     return TokenCheck(None if refused else (row[0], row[1], row[2]), refused)
+
+
+def set_password(session: Session, user: StaffUser, password: str) -> int:
+    """A new desk password; every open desk session of the account ends (how many)."""
+    user.password_hash = passwords.hash_password(password)
+    ended = logins.end_all(session, user.id, now=datetime.now(UTC))
+    session.flush()
+    return ended
+
+
+def set_role(session: Session, user: StaffUser, role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput({"role": f"one of {', '.join(ROLES)}"})
+    if user.role == "admin" and role != "admin":
+        _keep_an_admin(session, user)
+    user.role = role
+    session.flush()
+
+
+def set_active(session: Session, user: StaffUser, active: bool) -> None:
+    """Deactivate (its desk sessions end and its token stops working) or reactivate."""
+    if not active and user.active and user.role == "admin":
+        _keep_an_admin(session, user)
+    user.active = active
+    if not active:
+        logins.end_all(session, user.id, now=datetime.now(UTC))
+    session.flush()
+
+
+def _keep_an_admin(session: Session, leaving: StaffUser) -> None:
+    others = session.scalar(
+        select(func.count())
+        .select_from(StaffUser)
+        .where(StaffUser.role == "admin", StaffUser.active.is_(True), StaffUser.id != leaving.id)
+    )
+    if not others:
+        raise InvalidInput({"role": "this is the last active admin; make another admin first"})

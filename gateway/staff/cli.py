@@ -1,4 +1,5 @@
-"""`flask --app wsgi staff create|rotate|revoke`: staff accounts and their API tokens.
+"""`flask --app wsgi staff create|password|rotate|revoke`: staff accounts, their desk
+passwords and their API tokens.
 
 A token is printed once, as the last line of the output; only its hash is stored.
 ``--expires-days D`` makes a token stop working D days after it was issued. ``rotate``
@@ -8,6 +9,7 @@ issuing another (``rotate`` issues one again).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -42,21 +44,58 @@ def staff_group() -> None:
 @staff_group.command("create")
 @click.option("--name", required=True, help="Unique account name, e.g. 'rina.disdik'.")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="admin, officer or viewer.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the desk password from standard input (its first line); without it the "
+    "account has only its API token.",
+)
 @EXPIRES_DAYS
-def create(name: str, role: str, expires_days: int | None) -> None:
-    """Create a staff account and print its API token (shown only this once)."""
+def create(name: str, role: str, password_stdin: bool, expires_days: int | None) -> None:
+    """Create a staff account and print its API token (shown only this once, last)."""
     from gateway.staff.accounts import create_staff_user
     from gateway.web import runtime
 
+    password = _read_password() if password_stdin else None
     try:
         with runtime().sessions.begin() as session:
             issued = create_staff_user(
-                session, name=name.strip(), role=role, expires_days=expires_days
+                session,
+                name=name.strip(),
+                role=role,
+                expires_days=expires_days,
+                password=password,
             )
     except IntegrityError:
         raise click.ClickException(f"a staff account named {name!r} already exists") from None
-    click.echo(f"created staff account {issued.id} {issued.name!r} with role {role}")
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from None
+    login = " and a desk password" if password is not None else ""
+    click.echo(f"created staff account {issued.id} {issued.name!r} with role {role}{login}")
     _echo_token(issued.token, issued.expires_at)
+
+
+@staff_group.command("password")
+@click.option("--name", required=True, help="The account's name.")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read it from stdin.")
+def password(name: str, password_stdin: bool) -> None:
+    """Set the account's desk password; its open desk sessions end."""
+    from gateway.staff.accounts import set_password
+
+    new = _read_password()
+    with _account(name) as (session, user):
+        try:
+            ended = set_password(session, user, new)
+        except InvalidInput as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"password of staff account {name!r} set; {ended} desk session(s) ended")
+
+
+def _read_password() -> str:
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise click.ClickException("no password on standard input")
+    return line
 
 
 @staff_group.command("rotate")

@@ -1,0 +1,2 @@
+/* Suara desk: small progressive enhancements. Every flow works without this file. */
+"use strict";
