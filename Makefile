@@ -39,6 +39,7 @@ run: $(STAMP) migrate
 	@echo "Suara is starting on http://127.0.0.1:$(PORT)  (Ctrl-C stops web and worker)"
 	@echo "Dial the USSD menu:"
 	@echo "  curl -s -X POST http://127.0.0.1:$(PORT)/webhooks/africastalking/ussd -d sessionId=demo1 -d serviceCode='*384*1708%23' -d phoneNumber=%2B6281234567890 -d text="
+	@echo "Staff desk: http://127.0.0.1:$(PORT)/staff/  (first account: docs/desk.md)"
 	@echo ""
 	SUARA_BIND=127.0.0.1:$(PORT) $(BIN)/honcho start
 
