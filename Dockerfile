@@ -16,6 +16,7 @@ COPY menus ./menus
 COPY workers ./workers
 COPY migrations ./migrations
 COPY alembic.ini wsgi.py gunicorn.conf.py ./
+COPY docs ./docs
 RUN pip install --no-deps --no-build-isolation . && mkdir -p /app/instance && chown suara /app/instance
 
 USER suara

@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.session_interface = CookieSessions()
     app.extensions["suara"] = runtime or build_runtime(settings)
 
-    from gateway import cli, desk, health, metrics
+    from gateway import cli, desk, front, health, metrics
     from gateway.sms import webhook as sms_webhook
     from gateway.staff import accounts_api, limits, polls_api
     from gateway.staff import api as staff_api
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(ussd_webhook.bp)
     app.register_blueprint(sms_webhook.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(front.bp)
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(polls_api.bp)
     app.register_blueprint(accounts_api.bp)

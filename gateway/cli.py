@@ -1,4 +1,5 @@
-"""`flask --app wsgi …` commands for operators."""
+"""The operator commands, registered on the app: `suara …` (`gateway.console`) or
+`flask --app wsgi …` with the venv active."""
 
 from __future__ import annotations
 

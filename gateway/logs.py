@@ -17,8 +17,14 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("suara")
 
 
+QUIETED = ("alembic.runtime.plugins",)
+"""Loggers that speak at INFO on every start without telling an operator anything."""
+
+
 def start_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format=FORMAT)
+    for name in QUIETED:
+        logging.getLogger(name).setLevel(logging.WARNING)
     install_url_masking()
     for warning in settings.start_warnings():
         log.warning("%s", warning)

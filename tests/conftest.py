@@ -17,12 +17,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pytest_httpserver import HTTPServer
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from gateway import create_app
 from gateway.citizens.info import clear_info_cache
-from gateway.config import Settings
+from gateway.config import Settings, mask_url_passwords
 from gateway.db import migrate
 from gateway.models import Base
 from gateway.outbox.enqueue import QUEUES
@@ -44,7 +46,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     admin_url = configured or PG_ADMIN_URL
     schema = f"suara_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url)
+    admin = create_engine(admin_url, connect_args={"connect_timeout": 3})
+    try:
+        admin.connect().close()
+    except OperationalError:
+        shown = mask_url_passwords(admin_url)
+        pytest.exit(
+            f"PostgreSQL is not reachable at {shown} (the tests use user postgres, database "
+            "test): start it, set TEST_DATABASE_URL, or run `make test-sqlite`",
+            returncode=3,
+        )
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in admin_url else "?"
@@ -60,7 +71,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    return os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except RedisError:
+        pytest.exit(
+            f"Redis is not reachable at {mask_url_passwords(url)}: start it "
+            "(redis-server --daemonize yes) or set TEST_REDIS_URL",
+            returncode=3,
+        )
+    return url
 
 
 @pytest.fixture

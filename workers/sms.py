@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from gateway.models import OutboundKind
 from gateway.outbox.enqueue import enqueue_batch
 from gateway.outbox.queue import Claimed, claim, defer_broadcasts, mark_called, release
-from gateway.outbox.quiet_hours import parse_quiet_hours
+from gateway.outbox.quiet_hours import held_notice, parse_quiet_hours
 from gateway.outbox.results import PROVIDER_ERROR_KEY, RetryPolicy, apply_results
 from gateway.outbox.throttle import RecipientThrottle, ThrottleTimeout
 from gateway.providers import RecipientResult, ResponseError
@@ -53,6 +53,8 @@ def send_batch(outbound_ids: list[int]) -> str:
         claimed = claim(session, outbound_ids, now=now)
     if deferred:
         enqueue_batch(rt.redis, outbound_ids, broadcast=True, at=quiet.next_allowed(now))
+        held = held_notice(quiet, now)
+        log.info("%d broadcast SMS %s", deferred, held[1] if held else "held by quiet hours")
     sent, requests = 0, _requests(claimed, _request_size(rt, throttle))
     for i, (text, rows) in enumerate(requests):
         try:

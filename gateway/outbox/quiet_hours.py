@@ -53,6 +53,18 @@ class QuietHours:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
+def held_notice(quiet: QuietHours, start_utc: datetime) -> tuple[datetime, str] | None:
+    """When a broadcast starting at ``start_utc`` waits for quiet hours to end: the instant
+    it goes out and what the staff are told ("held until 07:00 WIB by quiet hours
+    (21:00-07:00)"); None when it goes at once."""
+    if not quiet.is_quiet(start_utc):
+        return None
+    until = quiet.next_allowed(start_utc)
+    local, started = _to_wib(until), _to_wib(start_utc)
+    day = "" if local.date() == started.date() else f" on {local:%d-%m-%Y}"
+    return until, f"held until {local:%H:%M} WIB{day} by quiet hours ({quiet})"
+
+
 def _to_wib(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("quiet hours need a timezone-aware datetime (UTC)")

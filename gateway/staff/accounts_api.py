@@ -1,6 +1,6 @@
 """Staff accounts under /api/v1/staff, for admins only: list them with their token's state,
 revoke a token, rotate it (the new token is in the answer, once; the old one stops working
-at once). The same operations as `flask --app wsgi staff revoke|rotate`."""
+at once). The same operations as `suara staff revoke|rotate`."""
 
 from __future__ import annotations
 

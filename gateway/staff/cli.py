@@ -1,4 +1,4 @@
-"""`flask --app wsgi staff create|password|rotate|revoke`: staff accounts, their desk
+"""`suara staff create|password|rotate|revoke`: staff accounts, their desk
 passwords and their API tokens.
 
 A token is printed once, as the last line of the output; only its hash is stored.
@@ -38,7 +38,7 @@ EXPIRES_DAYS = click.option(
 
 @click.group("staff", cls=AppGroup)
 def staff_group() -> None:
-    """Staff accounts for the API."""
+    """Staff accounts: desk passwords and API tokens."""
 
 
 @staff_group.command("create")

@@ -1,4 +1,4 @@
-"""`flask --app wsgi outbox unknown|settle` for operators.
+"""`suara outbox unknown|settle` for operators.
 
 An SMS whose send may or may not have gone (a read timeout, a 5xx, a worker lost after
 the request left) is `unknown`: never resent blindly, and a delivery report is matched by

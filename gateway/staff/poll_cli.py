@@ -1,14 +1,16 @@
-"""`flask --app wsgi poll create|send|results` for operators."""
+"""`suara poll create|send|results` for operators."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
 
 from gateway.errors import InvalidInput
 from gateway.outbox.enqueue import enqueue_fan_out
+from gateway.outbox.quiet_hours import held_notice, parse_quiet_hours
 from gateway.polls.admin import create_poll, preview_poll, schedule_poll
 from gateway.polls.results import RECIPIENT_FIELDS, iter_recipients, poll_results
 from gateway.staff.poll_schema import parse_poll
@@ -68,15 +70,18 @@ def create(
 @click.argument("poll_id", type=int)
 def send(poll_id: int) -> None:
     """Schedule the poll: now, or at its send time."""
-    session = db_session()
+    session, now = db_session(), datetime.now(UTC)
     with session.begin():
-        poll = schedule_poll(session, poll_id)
+        poll = schedule_poll(session, poll_id, now=now)
         if poll is None:
             raise click.ClickException(f"no poll {poll_id}")
         status, send_at = poll.status, poll.send_at
     if status == "scheduled":
         enqueue_fan_out(runtime().redis, poll_id, send_at=send_at)
     click.echo(f"poll {poll_id}: {status}" + (f" at {send_at.isoformat()}" if send_at else ""))
+    held = held_notice(parse_quiet_hours(runtime().settings.quiet_hours), send_at or now)
+    if status == "scheduled" and held is not None:
+        click.echo(f"poll {poll_id}: {held[1]}")
 
 
 @poll_group.command("results")

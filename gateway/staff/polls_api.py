@@ -11,6 +11,7 @@ from werkzeug.exceptions import NotFound
 
 from gateway.models import Poll
 from gateway.outbox.enqueue import enqueue_fan_out
+from gateway.outbox.quiet_hours import held_notice, parse_quiet_hours
 from gateway.polls.admin import (
     Preview,
     close_poll,
@@ -67,7 +68,15 @@ def send(poll_id: int) -> tuple[Response, int]:
         status, send_at = poll.status, poll.send_at
     if status == "scheduled":
         enqueue_fan_out(runtime().redis, poll_id, send_at=send_at)
-    return jsonify(id=poll_id, status=status, send_at=send_at.isoformat() if send_at else None), 202
+    held = held_notice(parse_quiet_hours(runtime().settings.quiet_hours), send_at or now)
+    answer: dict[str, object] = {
+        "id": poll_id,
+        "status": status,
+        "send_at": send_at.isoformat() if send_at else None,
+    }
+    if status == "scheduled" and held is not None:
+        answer |= {"held_until": held[0].isoformat(), "notice": held[1]}
+    return jsonify(answer), 202
 
 
 @bp.post("/polls/<int:poll_id>/close")

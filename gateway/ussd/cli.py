@@ -1,4 +1,4 @@
-"""`flask --app wsgi menus check`, `ussd simulate` and `consultation add|list`."""
+"""`suara menus check`, `ussd simulate` and `consultation add|list`."""
 
 from __future__ import annotations
 
@@ -120,7 +120,10 @@ def ussd_simulate(phone: str, session_id: str | None) -> None:
             click.echo(f"  -> {type(action).__name__} done")
         if reply.end:
             return
-        value = click.prompt(">", default="", show_default=False)
+        try:
+            value = click.prompt(">", default="", show_default=False)
+        except click.Abort:  # end of input (Ctrl-D, a piped script ran out): hang up
+            value = ""
         if not value:
             click.echo("(hung up)")
             return

@@ -10,7 +10,6 @@ import sys
 
 import pytest
 
-from gateway import devcheck
 from gateway.config import PROJECT_ROOT
 from tests.integration.ussd_helpers import free_port
 
@@ -54,19 +53,3 @@ def test_the_worker_on_the_console_provider_warns_and_masks_passwords():
     assert done.returncode == 3, done.stderr
     assert "WARNING suara: WEBHOOK_TOKEN is unset" in done.stderr
     assert "Redis is not reachable" in done.stderr and "rd-secret" not in done.stderr
-
-
-def test_devcheck_masks_passwords_and_says_the_webhooks_are_open(monkeypatch, capsys, redis_url):
-    monkeypatch.delenv("WEBHOOK_TOKEN", raising=False)
-    monkeypatch.delenv("SUARA_ENV", raising=False)
-    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://suara:pg-secret@db:5432/suara")
-    monkeypatch.setenv("REDIS_URL", redis_url)
-    assert devcheck.main() == 0
-    out = capsys.readouterr().out
-    assert "database postgresql+psycopg://suara:***@db:5432/suara" in out
-    assert "warning: WEBHOOK_TOKEN is unset" in out and "pg-secret" not in out
-
-    monkeypatch.setenv("REDIS_URL", f"redis://:rd-secret@127.0.0.1:{free_port()}/0")
-    assert devcheck.main() == 3
-    err = capsys.readouterr().err
-    assert "Redis is not reachable at redis://:***@127.0.0.1:" in err and "rd-secret" not in err

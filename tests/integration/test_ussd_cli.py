@@ -67,3 +67,9 @@ def test_simulate_walks_a_suggestion_and_really_files_it(app, rt):
 def test_simulate_hangs_up_on_empty_input(app):
     result = app.test_cli_runner().invoke(args=["ussd", "simulate"], input="4\n\n")
     assert result.exit_code == 0 and "(hung up)" in result.output
+
+
+def test_simulate_hangs_up_at_the_end_of_input_as_its_help_says(app):
+    result = app.test_cli_runner().invoke(args=["ussd", "simulate"], input="4")  # no newline
+    assert result.exit_code == 0, result.output
+    assert "(hung up)" in result.output and "Aborted" not in result.output

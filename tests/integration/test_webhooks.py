@@ -275,3 +275,15 @@ def test_an_overflowing_date_is_stored_with_the_arrival_time(client, rt):
     }
     assert client.post(SMS, data=form).status_code == 200
     assert count(rt, InboundMessage) == 1
+
+
+def test_the_root_page_points_to_the_desk_health_and_docs(client):
+    page = client.get("/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'href="/staff/"' in html and 'href="/healthz"' in html
+    assert 'href="/docs/desk.md"' in html
+    doc = client.get("/docs/desk.md")
+    assert doc.status_code == 200 and doc.mimetype == "text/plain"
+    assert "# The staff desk" in doc.get_data(as_text=True)
+    assert client.get("/docs/..%2Fpyproject.toml").status_code == 404
+    assert client.get("/docs/secret_key").status_code == 404

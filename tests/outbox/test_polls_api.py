@@ -180,3 +180,28 @@ def test_cli_create_send_results(staff_app, fake_at):
     assert '"recipients": 3' in res.output
     bad = runner.invoke(args=["poll", "create", "--question", "x", "--option", "Ya"])
     assert bad.exit_code != 0 and "options" in bad.output
+
+
+def test_a_poll_held_by_quiet_hours_says_so_in_the_api_the_cli_and_the_worker_log(
+    build, fake_at, caplog
+):
+    now_wib = datetime.now(UTC) + timedelta(hours=7)
+    start, end = now_wib - timedelta(hours=1), now_wib + timedelta(hours=1)
+    app, rt = build(quiet_hours=f"{start:%H:%M}-{end:%H:%M}")
+    with rt.sessions.begin() as s:
+        s.add(StaffUser(name="ani", role="officer", token_hash=hash_token(OFFICER)))
+    add_contacts(rt, 3)
+    client = app.test_client()
+    poll_id = client.post("/api/v1/polls", json=POLL, headers=auth(OFFICER)).json["id"]
+    sent = client.post(f"/api/v1/polls/{poll_id}/send", headers=auth(OFFICER)).json
+    day = "" if end.date() == now_wib.date() else f" on {end:%d-%m-%Y}"  # near midnight
+    notice = f"held until {end:%H:%M} WIB{day} by quiet hours ({start:%H:%M}-{end:%H:%M})"
+    assert sent["notice"] == notice and sent["held_until"]
+    runner = app.test_cli_runner()
+    other = client.post("/api/v1/polls", json=POLL, headers=auth(OFFICER)).json["id"]
+    out = runner.invoke(args=["poll", "send", str(other)])
+    assert out.exit_code == 0 and f"poll {other}: {notice}" in out.output
+    caplog.set_level("INFO", logger="suara.workers.sms")
+    run_jobs(rt.redis)
+    assert fake_at.requests == []
+    assert any(notice in r.getMessage() for r in caplog.records if "broadcast SMS" in r.message)

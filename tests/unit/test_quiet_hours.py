@@ -102,3 +102,15 @@ def test_next_allowed_is_not_quiet_and_not_in_the_past(now: datetime, quiet: Qui
     assert not quiet.is_quiet(allowed)
     assert allowed - now < timedelta(days=1)
     assert allowed.tzinfo is UTC
+
+
+def test_the_held_notice_names_the_time_and_the_day_when_it_is_another():
+    from gateway.outbox.quiet_hours import held_notice
+
+    evening = datetime(2026, 12, 3, 14, 30, tzinfo=UTC)  # 21:30 WIB
+    until, text = held_notice(NIGHT, evening)
+    assert until == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)  # 07:00 WIB
+    assert text == "held until 07:00 WIB on 04-12-2026 by quiet hours (21:00-07:00)"
+    early = datetime(2026, 12, 3, 22, 0, tzinfo=UTC)  # 05:00 WIB on the 4th
+    assert held_notice(NIGHT, early)[1] == "held until 07:00 WIB by quiet hours (21:00-07:00)"
+    assert held_notice(NIGHT, datetime(2026, 12, 3, 5, 0, tzinfo=UTC)) is None  # 12:00 WIB
