@@ -34,9 +34,9 @@ json_errors(bp)
 @bp.get("/feedback")
 @require_role()
 def list_feedback() -> Response:
-    query = parse_list_query(request.args)
+    query = parse_list_query(request.args, staff_id=current_staff().id)
     page = svc.list_feedback(db_session(), query, admin=_admin())
-    return jsonify(items=[_item(item) for item in page.items], next=page.next)
+    return jsonify(items=[_item(item) for item in page.items], next=page.next, newer=page.newer)
 
 
 @bp.get("/feedback/<ticket>")

@@ -9,13 +9,14 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from gateway.common.phone import try_normalize
 from gateway.common.sms_text import count_segments, to_gsm7
+from gateway.common.wib import WIB
 from gateway.errors import InvalidInput
-from gateway.feedback.staff_ops import ListQuery, StatusChange
+from gateway.feedback.staff_ops import ASSIGNED, ListQuery, StatusChange
 from gateway.models import Channel, FeedbackKind, FeedbackStatus
 from gateway.sms import tagging
 from gateway.staff.auth import MAX_EXPIRES_DAYS
@@ -33,6 +34,15 @@ LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 """The moments a date field may name: a day inside `datetime`'s range, so the moment is
 also a local time in every zone (WIB for display) and a bound for any query."""
 OUT_OF_RANGE = "outside the representable range (0001-01-02 to 9999-12-30 UTC)"
+DAY_FORMAT = "expected a date YYYY-MM-DD (WIB), e.g. 2026-11-01"
+DAY_ORDER = "must not be before the from date"
+FLAG = "expected 1 (or 0)"
+SEARCH_TOO_SHORT = "at least 3 characters (or a ticket)"
+MIN_SEARCH = 3  # what a trigram index can find; a shorter text would scan every report
+MAX_SEARCH = 100
+MAX_SCHOOL = 120
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FLAGS = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
 _JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 
@@ -51,7 +61,14 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-def parse_list_query(args: Mapping[str, str]) -> ListQuery:
+def parse_list_query(args: Mapping[str, str], *, staff_id: int | None = None) -> ListQuery:
+    """The filters of the inbox and of ``GET /api/v1/feedback`` (the same query for both).
+
+    ``status kind category kecamatan channel phone``; ``school`` and ``q`` (contains; ``q``
+    also finds a ticket typed with spaces or dashes); ``assigned`` (`ASSIGNED`, "me" being
+    ``staff_id``); ``overdue`` and ``open`` (``1``); ``from`` and ``to`` (days in WIB, both
+    inclusive) and ``since`` / ``until`` (ISO moments, ``until`` exclusive); ``cursor``
+    (older) or ``after`` (newer), ``limit``. Empty values count as absent."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name, allowed in CHOICES.items():
@@ -63,17 +80,76 @@ def parse_list_query(args: Mapping[str, str]) -> ListQuery:
         values["phone"] = try_normalize(args["phone"])
         if values["phone"] is None:
             errors["phone"] = "not a valid Indonesian phone number"
-    if args.get("since"):
-        values["since"] = _when(args["since"], errors)
-    if args.get("q"):
-        values["q"] = args["q"].strip()[:100] or None
-    if args.get("cursor"):
-        values["cursor"] = _int("cursor", args["cursor"], 1, MAX_ID, errors)
+    if args.get("assigned"):
+        values["assigned"] = _choice("assigned", args["assigned"], ASSIGNED, errors)
+    for name in ("overdue", "open"):
+        if args.get(name):
+            values[name] = _flag(name, args[name], errors)
+    values |= _period(args, errors)
+    for name, limit in (("q", MAX_SEARCH), ("school", MAX_SCHOOL)):
+        if args.get(name):
+            values[name] = " ".join(args[name].split())[:limit] or None
+    if values.get("q") and len(values["q"]) < MIN_SEARCH:
+        errors["q"] = SEARCH_TOO_SHORT
+    for name in ("cursor", "after"):
+        if args.get(name):
+            values[name] = _int(name, args[name], 1, MAX_ID, errors)
+    if args.get("cursor") and args.get("after"):
+        errors["after"] = "give cursor (older) or after (newer), not both"
     if args.get("limit"):
         values["limit"] = _int("limit", args["limit"], 1, MAX_PAGE, errors)
     if errors:
         raise InvalidInput(errors)
-    return ListQuery(**values)
+    return ListQuery(**values, staff_id=staff_id)
+
+
+def _period(args: Mapping[str, str], errors: dict[str, str]) -> dict[str, datetime | None]:
+    """``since``/``until`` from the ISO moments and the WIB days ``from``/``to`` (the later
+    start and the earlier end when both kinds are given)."""
+    starts, ends = [], []
+    if args.get("since"):
+        starts.append(_when("since", args["since"], errors))
+    if args.get("until"):
+        ends.append(_when("until", args["until"], errors))
+    first = _day("from", args["from"], errors) if args.get("from") else None
+    last = _day("to", args["to"], errors) if args.get("to") else None
+    if first and last and last < first:
+        errors["to"] = DAY_ORDER
+    if first:
+        starts.append(_wib_midnight("from", first, errors))
+    if last and last == date.max:
+        errors["to"] = OUT_OF_RANGE
+    elif last:
+        ends.append(_wib_midnight("to", last + timedelta(days=1), errors))
+    found = {"since": [m for m in starts if m], "until": [m for m in ends if m]}
+    return {
+        "since": max(found["since"]) if found["since"] else None,
+        "until": min(found["until"]) if found["until"] else None,
+    }
+
+
+def _day(name: str, value: str, errors: dict[str, str]) -> date | None:
+    if _DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    errors[name] = DAY_FORMAT
+    return None
+
+
+def _wib_midnight(name: str, day: date, errors: dict[str, str]) -> datetime | None:
+    found = utc_moment(datetime.combine(day, time(0), WIB))
+    if found is None:
+        errors[name] = OUT_OF_RANGE
+    return found
+
+
+def _flag(name: str, value: str, errors: dict[str, str]) -> bool:
+    found = _FLAGS.get(value.strip().lower())
+    if found is None:
+        errors[name] = FLAG
+    return bool(found)
 
 
 def parse_status_change(body: object) -> StatusChange:
@@ -224,15 +300,15 @@ def utc_moment(moment: datetime) -> datetime | None:
     return utc if EARLIEST <= utc <= LATEST else None
 
 
-def _when(value: str, errors: dict[str, str]) -> datetime | None:
+def _when(name: str, value: str, errors: dict[str, str]) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        errors["since"] = "expected an ISO 8601 date or time, e.g. 2026-11-01"
+        errors[name] = "expected an ISO 8601 date or time, e.g. 2026-11-01"
         return None
     found = utc_moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
     if found is None:
-        errors["since"] = OUT_OF_RANGE
+        errors[name] = OUT_OF_RANGE
     return found
 
 
