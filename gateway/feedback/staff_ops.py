@@ -24,6 +24,8 @@ from gateway.feedback.lifecycle import (
 from gateway.models import Contact, Feedback, FeedbackEvent, OutboundMessage, StaffUser
 
 DEFAULT_PAGE = 50
+ASSIGNABLE_ROLES = ("admin", "officer")
+"""Who may take a report: an active admin or officer (a viewer only reads)."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,12 @@ def correct_feedback(
 ) -> None:
     """Correct category / kecamatan / school or assign; each change noted in the history."""
     assignee = changes.get("assigned_to")
-    if assignee is not None and session.get(StaffUser, assignee) is None:
-        raise InvalidInput({"assigned_to": "no such staff user"})
+    if assignee is not None:
+        user = session.get(StaffUser, assignee)
+        if user is None:
+            raise InvalidInput({"assigned_to": "no such staff user"})
+        if not user.active or user.role not in ASSIGNABLE_ROLES:
+            raise InvalidInput({"assigned_to": "not an active admin or officer"})
     for name, value in changes.items():
         column = "assigned_to_id" if name == "assigned_to" else name
         old = getattr(feedback, column)
@@ -108,6 +114,20 @@ def correct_feedback(
             FeedbackEvent(feedback_id=feedback.id, kind="edit", note=note, staff_id=staff_id)
         )
     session.flush()
+
+
+def assignees(session: Session) -> list[StaffUser]:
+    """The staff a report may be assigned to, by name."""
+    stmt = select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(ASSIGNABLE_ROLES))
+    return list(session.scalars(stmt.order_by(StaffUser.name)))
+
+
+def add_note(session: Session, feedback: Feedback, note: str, *, staff_id: int) -> int:
+    """An internal note in the report's history: for staff only, never sent."""
+    event = FeedbackEvent(feedback_id=feedback.id, kind="note", note=note, staff_id=staff_id)
+    session.add(event)
+    session.flush()
+    return event.id
 
 
 def change_status(
