@@ -197,3 +197,29 @@ def test_hostile_citizen_text_never_runs_and_the_page_is_screenshotted(
                 page.screenshot(path=str(shot), full_page=True)
             assert page.errors == [], page.errors
             page.context.close()
+
+
+def test_with_javascript_off_the_forms_still_work_and_say_what_they_did(
+    app, desk, rt, live, browser, screens
+):
+    ticket = sms_report(desk(None), rt)
+    page = signed_in(browser, live, "officer", java_script_enabled=False)
+    page.goto(f"{live}/staff/reports/{ticket}")
+    assert page.inner_text("#reply-counter") == "Panjang teks diperiksa saat Anda mengirim."
+    page.fill("#reply textarea[name=text]", "x" * 400)
+    page.click("#reply button[type=submit]")
+    assert page.inner_text("#reply-text-error").startswith("Terlalu panjang: 3 SMS")
+    assert page.input_value("#reply textarea[name=text]") == "x" * 400  # kept
+    assert page.locator(".error-summary a[href='#reply-text']").count() == 1
+    page.screenshot(path=str(screens / "report-error-id-1366.png"), full_page=True)
+    page.fill("#reply textarea[name=text]", "Terima kasih “Bapak” — tim sudah datang 🙏")
+    page.click("#reply button[type=submit]")
+    notices = page.inner_text("main")
+    assert "Balasan masuk antrean: 1 SMS (GSM-7) ke warga." in notices
+    assert "Teks diubah agar sesuai alfabet SMS GSM-7" in notices
+    page.select_option("#status select[name=status]", "verified")
+    page.click("#status button[type=submit]")
+    assert "SMS status masuk antrean" in page.inner_text("main")
+    page.click("#assign button[name=me]")
+    assert "Ditangani oleh officer.disdik." in page.inner_text("main")
+    assert page.errors == []
