@@ -134,9 +134,15 @@ def status_notice(feedback: Feedback, target: str, note: str | None) -> str:
     return text
 
 
+def can_notify(feedback: Feedback) -> bool:
+    """Whether the report's citizen may get SMS about it: a number is known, and an
+    anonymous reporter asked for news."""
+    return feedback.contact_id is not None and (feedback.notify or not feedback.anonymous)
+
+
 def notify_citizen(session: Session, feedback: Feedback, text: str) -> tuple[int, ...]:
     """Queue `text` to the report's citizen; anonymous reports only when they asked."""
-    if feedback.contact_id is None or (feedback.anonymous and not feedback.notify):
+    if not can_notify(feedback):
         return ()
     contact = session.get(Contact, feedback.contact_id)
     if contact is None:

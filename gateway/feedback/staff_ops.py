@@ -46,6 +46,8 @@ ASSIGNED = ("me", "anyone", "nobody", "mine_or_nobody")
 """``assigned`` filter values: to the requesting staff member, no filter, to nobody, either."""
 EXPORT_BATCH = 500
 _TICKETISH = re.compile(r"\s*(?:#|no\.?|tiket|ticket)?[\s\d.\-/]+", re.IGNORECASE)
+ASSIGNABLE_ROLES = ("admin", "officer")
+"""Who may take a report: an active admin or officer (a viewer only reads)."""
 
 
 @dataclass(frozen=True)
@@ -200,8 +202,12 @@ def correct_feedback(
 ) -> None:
     """Correct category / kecamatan / school or assign; each change noted in the history."""
     assignee = changes.get("assigned_to")
-    if assignee is not None and session.get(StaffUser, assignee) is None:
-        raise InvalidInput({"assigned_to": "no such staff user"})
+    if assignee is not None:
+        user = session.get(StaffUser, assignee)
+        if user is None:
+            raise InvalidInput({"assigned_to": "no such staff user"})
+        if not user.active or user.role not in ASSIGNABLE_ROLES:
+            raise InvalidInput({"assigned_to": "not an active admin or officer"})
     for name, value in changes.items():
         column = "assigned_to_id" if name == "assigned_to" else name
         old = getattr(feedback, column)
@@ -211,6 +217,20 @@ def correct_feedback(
             FeedbackEvent(feedback_id=feedback.id, kind="edit", note=note, staff_id=staff_id)
         )
     session.flush()
+
+
+def assignees(session: Session) -> list[StaffUser]:
+    """The staff a report may be assigned to, by name."""
+    stmt = select(StaffUser).where(StaffUser.active.is_(True), StaffUser.role.in_(ASSIGNABLE_ROLES))
+    return list(session.scalars(stmt.order_by(StaffUser.name)))
+
+
+def add_note(session: Session, feedback: Feedback, note: str, *, staff_id: int) -> int:
+    """An internal note in the report's history: for staff only, never sent."""
+    event = FeedbackEvent(feedback_id=feedback.id, kind="note", note=note, staff_id=staff_id)
+    session.add(event)
+    session.flush()
+    return event.id
 
 
 def change_status(

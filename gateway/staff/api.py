@@ -15,8 +15,9 @@ from werkzeug.exceptions import NotFound
 from gateway.citizens.rights import list_requests
 from gateway.common import tickets
 from gateway.feedback import staff_ops as svc
+from gateway.feedback.thread import thread
 from gateway.outbox.enqueue import enqueue_sends
-from gateway.staff import auth, render
+from gateway.staff import audit, auth, casework, render
 from gateway.staff.guard import EDIT, current_staff, json_body, json_errors, require_role
 from gateway.staff.validation import (
     parse_data_request_status,
@@ -42,13 +43,17 @@ def list_feedback() -> Response:
 @bp.get("/feedback/<ticket>")
 @require_role()
 def show_feedback(ticket: str) -> Response:
-    item = _find(ticket)
-    history = svc.history(db_session(), item.feedback.id)
-    sent = svc.sent_messages(db_session(), item.feedback.id)
+    with db_session().begin():  # an admin's look at an anonymous number is audited
+        item = _find(ticket)
+        casework.record_view(db_session(), _actor(), current_staff().role, item.feedback)
+        history = svc.history(db_session(), item.feedback.id)
+        sent = svc.sent_messages(db_session(), item.feedback.id)
+        entries = thread(db_session(), item.feedback.id)
     return jsonify(
         **_item(item),
         history=[render.event(e, text) for e, text in history],
         messages=[render.message(m) for m in sent],
+        thread=[render.thread_entry(e) for e in entries],
     )
 
 
@@ -57,7 +62,7 @@ def show_feedback(ticket: str) -> Response:
 def change_status(ticket: str) -> Response:
     change = parse_status_change(json_body())
     with db_session().begin():
-        done = svc.change_status(db_session(), _find(ticket).feedback, change, current_staff().id)
+        done = casework.change_status(db_session(), _actor(), _find(ticket).feedback, change)
     enqueue_sends(runtime().redis, done.outbound_ids)
     return jsonify(
         ticket=ticket,
@@ -73,7 +78,7 @@ def reply(ticket: str) -> Response:
     with db_session().begin():
         fb = _find(ticket).feedback
         text = parse_reply(json_body(), svc.reply_prefix(fb))
-        outbound_id = svc.send_staff_reply(db_session(), fb, text.text, staff_id=current_staff().id)
+        outbound_id = casework.reply(db_session(), _actor(), fb, text)
     enqueue_sends(runtime().redis, [outbound_id])
     warnings = ["text changed to fit the GSM-7 SMS alphabet"] if text.normalised else []
     return jsonify(ticket=ticket, outbound_id=outbound_id, text=text.text, warnings=warnings)
@@ -85,7 +90,7 @@ def correct(ticket: str) -> Response:
     changes = parse_patch(json_body())
     with db_session().begin():
         item = _find(ticket)
-        svc.correct_feedback(db_session(), item.feedback, changes, staff_id=current_staff().id)
+        casework.correct(db_session(), _actor(), item.feedback, changes)
     return jsonify(_item(item))
 
 
@@ -103,6 +108,11 @@ def _find(ticket: str) -> svc.FeedbackItem:
     if item is None:
         raise NotFound(f"no feedback with ticket {ticket[:12]}")
     return item
+
+
+def _actor() -> audit.Actor:
+    staff = current_staff()
+    return audit.Actor(staff.id, staff.name, request.remote_addr)
 
 
 def _admin() -> bool:

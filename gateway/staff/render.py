@@ -15,6 +15,7 @@ from typing import Any
 
 from gateway.feedback.lifecycle import is_overdue
 from gateway.feedback.staff_ops import FeedbackItem
+from gateway.feedback.thread import Entry
 from gateway.models import DataRequest, FeedbackEvent, OutboundMessage, StaffUser
 from gateway.staff.auth import shown_phone, token_refusal
 
@@ -53,6 +54,34 @@ def event(row: FeedbackEvent, sms_text: str | None) -> dict[str, Any]:
         "staff_id": row.staff_id,
         "sms": sms_text,
         "at": iso(row.created_at),
+    }
+
+
+def thread_entry(entry: Entry) -> dict[str, Any]:
+    """One entry of `gateway.feedback.thread`: what happened, when, who, and the SMS it sent
+    with its delivery state."""
+    sms = entry.sms
+    return {
+        "kind": entry.kind,
+        "at": iso(entry.at),
+        "text": entry.text,
+        "channel": entry.channel,
+        "staff_id": entry.staff_id,
+        "staff": entry.staff_name,
+        "from_status": entry.from_status,
+        "to_status": entry.to_status,
+        "ended_at": iso(entry.ended_at),
+        "sms": None
+        if sms is None
+        else {
+            "id": sms.id,
+            "text": sms.text,
+            "status": sms.status,
+            "segments": sms.segments,
+            "failure_reason": sms.failure_reason,
+            "queued_at": iso(sms.queued_at),
+            "status_at": iso(sms.state_at),
+        },
     }
 
 
