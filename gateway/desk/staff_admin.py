@@ -24,7 +24,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 from wtforms import BooleanField, Field, PasswordField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from gateway.desk.blueprint import bp, page
 from gateway.desk.forms import EmptyForm
@@ -59,8 +67,6 @@ def _role_choices() -> list[tuple[str, str]]:
 
 
 def _days(_form: FlaskForm, field: Field) -> None:
-    from wtforms.validators import ValidationError
-
     text = (field.data or "").strip()
     if text and not (text.isdigit() and len(text) <= 4 and 1 <= int(text) <= MAX_EXPIRES_DAYS):
         raise ValidationError(str(DAYS_RULE) % {"max": MAX_EXPIRES_DAYS})
