@@ -16,6 +16,10 @@ from gateway.staff import logins, passwords
 from gateway.staff.auth import ROLES, expiry, hash_token, new_token, token_refusal
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+NAME_TAKEN = "a staff account named {name!r} already exists"
+INACTIVE = "account {name!r} is inactive"
+LAST_ADMIN = "this is the last active admin; make another admin first"
+"""The messages of `InvalidInput` a caller may want to say in its own words (the desk)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def create_staff_user(
     if role not in ROLES:
         raise InvalidInput({"role": f"one of {', '.join(ROLES)}"})
     if staff_by_name(session, name) is not None:
-        raise InvalidInput({"name": f"a staff account named {name!r} already exists"})
+        raise InvalidInput({"name": NAME_TAKEN.format(name=name)})
     token, now = new_token(), datetime.now(UTC)
     user = StaffUser(
         name=name,
@@ -70,7 +74,7 @@ def rotate_token(session: Session, user: StaffUser, *, expires_days: int | None 
     """A new token for ``user``; the old one stops working with the commit. A revoked
     account gets a working token again this way."""
     if not user.active:
-        raise InvalidInput({"staff": f"account {user.name!r} is inactive"})
+        raise InvalidInput({"staff": INACTIVE.format(name=user.name)})
     token = new_token()
     user.token_hash = hash_token(token)
     user.token_expires_at = expiry(datetime.now(UTC), expires_days)
@@ -141,11 +145,18 @@ def set_active(session: Session, user: StaffUser, active: bool) -> None:
     session.flush()
 
 
-def _keep_an_admin(session: Session, leaving: StaffUser) -> None:
-    others = session.scalar(
-        select(func.count())
-        .select_from(StaffUser)
-        .where(StaffUser.role == "admin", StaffUser.active.is_(True), StaffUser.id != leaving.id)
+def other_active_admins(session: Session, user: StaffUser) -> int:
+    """How many active admins there are besides ``user``."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(StaffUser)
+            .where(StaffUser.role == "admin", StaffUser.active.is_(True), StaffUser.id != user.id)
+        )
+        or 0
     )
-    if not others:
-        raise InvalidInput({"role": "this is the last active admin; make another admin first"})
+
+
+def _keep_an_admin(session: Session, leaving: StaffUser) -> None:
+    if not other_active_admins(session, leaving):
+        raise InvalidInput({"role": LAST_ADMIN})

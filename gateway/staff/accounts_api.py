@@ -1,17 +1,18 @@
 """Staff accounts under /api/v1/staff, for admins only: list them with their token's state,
 revoke a token, rotate it (the new token is in the answer, once; the old one stops working
-at once). The same operations as `suara staff revoke|rotate`."""
+at once). The same operations as `suara staff revoke|rotate`, and audited the
+same way (`account_ops`), the caller named as the actor."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
 
 from gateway.models import StaffUser
-from gateway.staff import accounts, render
-from gateway.staff.guard import json_body, json_errors, require_role
+from gateway.staff import account_ops, accounts, audit, render
+from gateway.staff.guard import current_staff, json_body, json_errors, require_role
 from gateway.staff.validation import MAX_ID, parse_token_options
 from gateway.web import db_session
 
@@ -32,7 +33,7 @@ def list_accounts() -> Response:
 def revoke(staff_id: int) -> Response:
     with db_session().begin():
         user = _account(staff_id)
-        at = accounts.revoke_token(db_session(), user)
+        at = account_ops.revoke_token(db_session(), _actor(), user)
         answer = {"id": user.id, "name": user.name, "revoked_at": render.iso(at)}
     return jsonify(answer)
 
@@ -42,7 +43,9 @@ def revoke(staff_id: int) -> Response:
 def rotate(staff_id: int) -> Response:
     expires_days = parse_token_options(json_body())
     with db_session().begin():
-        issued = accounts.rotate_token(db_session(), _account(staff_id), expires_days=expires_days)
+        issued = account_ops.rotate_token(
+            db_session(), _actor(), _account(staff_id), expires_days=expires_days
+        )
     response = jsonify(
         id=issued.id,
         name=issued.name,
@@ -59,3 +62,8 @@ def _account(staff_id: int) -> StaffUser:
     if user is None:
         raise NotFound(f"no staff account {staff_id}")
     return user
+
+
+def _actor() -> audit.Actor:
+    caller = current_staff()
+    return audit.Actor(caller.id, caller.name, request.remote_addr)

@@ -53,14 +53,15 @@ def staff_group() -> None:
 @EXPIRES_DAYS
 def create(name: str, role: str, password_stdin: bool, expires_days: int | None) -> None:
     """Create a staff account and print its API token (shown only this once, last)."""
-    from gateway.staff.accounts import create_staff_user
+    from gateway.staff import account_ops
     from gateway.web import runtime
 
     password = _read_password() if password_stdin else None
     try:
         with runtime().sessions.begin() as session:
-            issued = create_staff_user(
+            issued = account_ops.create(
                 session,
+                account_ops.CLI,
                 name=name.strip(),
                 role=role,
                 expires_days=expires_days,
@@ -80,12 +81,12 @@ def create(name: str, role: str, password_stdin: bool, expires_days: int | None)
 @click.option("--password-stdin", is_flag=True, required=True, help="Read it from stdin.")
 def password(name: str, password_stdin: bool) -> None:
     """Set the account's desk password; its open desk sessions end."""
-    from gateway.staff.accounts import set_password
+    from gateway.staff import account_ops
 
     new = _read_password()
     with _account(name) as (session, user):
         try:
-            ended = set_password(session, user, new)
+            ended = account_ops.set_password(session, account_ops.CLI, user, new)
         except InvalidInput as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"password of staff account {name!r} set; {ended} desk session(s) ended")
@@ -103,11 +104,13 @@ def _read_password() -> str:
 @EXPIRES_DAYS
 def rotate(name: str, expires_days: int | None) -> None:
     """Issue a new API token (printed last); the old one stops working at once."""
-    from gateway.staff.accounts import rotate_token
+    from gateway.staff import account_ops
 
     with _account(name) as (session, user):
         try:
-            issued = rotate_token(session, user, expires_days=expires_days)
+            issued = account_ops.rotate_token(
+                session, account_ops.CLI, user, expires_days=expires_days
+            )
         except InvalidInput as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"new token for staff account {issued.id} {issued.name!r}; the old one is void")
@@ -118,10 +121,10 @@ def rotate(name: str, expires_days: int | None) -> None:
 @click.option("--name", required=True, help="The account's name.")
 def revoke(name: str) -> None:
     """Stop the account's API token at once (`rotate` issues a new one)."""
-    from gateway.staff.accounts import revoke_token
+    from gateway.staff import account_ops
 
     with _account(name) as (session, user):
-        at = revoke_token(session, user)
+        at = account_ops.revoke_token(session, account_ops.CLI, user)
         staff_id = user.id
     click.echo(f"token of staff account {staff_id} {name!r} revoked at {at.isoformat()}")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gateway.models import DeskSession, StaffUser
@@ -95,3 +95,13 @@ def end_all(session: Session, staff_id: int, *, now: datetime) -> int:
         .values(ended_at=now)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def last_logins(session: Session) -> dict[int, datetime]:
+    """When each account last signed in to the desk (accounts that never did are absent)."""
+    rows = session.execute(
+        select(DeskSession.staff_id, func.max(DeskSession.created_at)).group_by(
+            DeskSession.staff_id
+        )
+    )
+    return {staff_id: at for staff_id, at in rows}
