@@ -42,6 +42,7 @@ FAILED = frozenset(
     {OutboundStatus.FAILED, OutboundStatus.REJECTED, OutboundStatus.EXPIRED, OutboundStatus.UNKNOWN}
 )
 """Delivery states staff should notice: it did not arrive, or nobody knows."""
+REASON_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Sms:
     status: str
     segments: int
     failure_reason: str | None
+    """The provider's reason, else our own note of what went wrong (failed, unknown,
+    cancelled rows)."""
     queued_at: datetime
     state_at: datetime
     """When it reached ``status`` (delivered, sent, or the last change)."""
@@ -148,7 +151,10 @@ def _sms(row: OutboundMessage) -> Sms:
         state_at = row.sent_at
     else:
         state_at = row.updated_at or row.sent_at or queued
-    return Sms(row.id, row.text, row.status, row.segments, row.failure_reason, queued, state_at)
+    reason = row.failure_reason
+    if reason is None and row.status in FAILED | {OutboundStatus.CANCELLED} and row.last_error:
+        reason = row.last_error[:REASON_CHARS]  # e.g. "opted out", a lost answer
+    return Sms(row.id, row.text, row.status, row.segments, reason, queued, state_at)
 
 
 def staff_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:

@@ -293,6 +293,17 @@ def test_citizen_replies_are_in_the_thread(desk, rt):
     )
 
 
+def test_an_sms_that_did_not_go_says_why(desk, rt):
+    client = desk("officer")
+    ticket = sms_report(client, rt)
+    with rt.sessions.begin() as s:
+        row = s.scalar(select(OutboundMessage))
+        row.status, row.last_error = "unknown", "read timeout after the request left"
+    words = text_of(page(client, ticket))
+    assert "Belum pasti: jawaban penyedia SMS hilang" in words
+    assert "Alasan: read timeout after the request left" in words
+
+
 # --- the actions -----------------------------------------------------------------------
 
 
