@@ -1,5 +1,5 @@
 """A contact as staff see it: who the citizen is (the number only while it is theirs), what
-they agreed to and when (the consent ledger, oldest first), what they sent and answered,
+they agreed to and when (the consent ledger, in time order), what they sent and answered,
 what they asked of the office under UU PDP. The desk's contact page reads it.
 
 ``contact_profile`` leaves out anonymous reports unless asked (``with_anonymous``, admins
@@ -31,9 +31,10 @@ from gateway.models import (
 )
 
 SHOWN = 50
-"""At most this many rows of each list (the newest; ``more`` says when there are others)."""
-LEDGER_SHOWN = 200
-"""At most this many consent events, the oldest first."""
+"""At most this many reports and consent events (the newest; ``more`` says when there are
+others), which keeps the page inside its weight budget."""
+SHOWN_OTHERS = 20
+"""At most this many poll answers, RSVPs and data requests."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,7 @@ class ContactProfile:
     rsvps: tuple[RsvpLine, ...]
     more_rsvps: bool
     requests: tuple[RequestLine, ...]
+    more_requests: bool
 
 
 def find_contact(session: Session, phone: str) -> int | None:
@@ -138,6 +140,7 @@ def contact_profile(
     consents, more_consents = _consents(session, contact_id)
     polls, more_polls = _polls(session, contact_id)
     rsvps, more_rsvps = _rsvps(session, contact_id)
+    requests, more_requests = _requests(session, contact_id, now)
     erased = contact.erased_at is not None
     return ContactProfile(
         id=contact.id,
@@ -162,7 +165,8 @@ def contact_profile(
         more_polls=more_polls,
         rsvps=rsvps,
         more_rsvps=more_rsvps,
-        requests=_requests(session, contact_id, now),
+        requests=requests,
+        more_requests=more_requests,
     )
 
 
@@ -184,6 +188,7 @@ def _reports(
 
 
 def _consents(session: Session, contact_id: int) -> tuple[tuple[ConsentLine, ...], bool]:
+    """The latest consent events, oldest first (so the last line is the consent standing)."""
     rows = session.execute(
         select(
             ConsentEvent.action,
@@ -196,14 +201,14 @@ def _consents(session: Session, contact_id: int) -> tuple[tuple[ConsentLine, ...
         )
         .outerjoin(InboundMessage, InboundMessage.id == ConsentEvent.inbound_message_id)
         .where(ConsentEvent.contact_id == contact_id)
-        .order_by(ConsentEvent.at, ConsentEvent.id)
-        .limit(LEDGER_SHOWN + 1)
+        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+        .limit(SHOWN + 1)
     ).all()
     lines = tuple(
         ConsentLine(action, channel, version, at, inbound_id, text or None, ussd_id)
-        for action, channel, version, at, inbound_id, text, ussd_id in rows[:LEDGER_SHOWN]
+        for action, channel, version, at, inbound_id, text, ussd_id in reversed(rows[:SHOWN])
     )
-    return lines, len(rows) > LEDGER_SHOWN
+    return lines, len(rows) > SHOWN
 
 
 def _polls(session: Session, contact_id: int) -> tuple[tuple[PollLine, ...], bool]:
@@ -219,9 +224,9 @@ def _polls(session: Session, contact_id: int) -> tuple[tuple[PollLine, ...], boo
         .join(PollOption, PollOption.id == PollAnswer.option_id)
         .where(PollAnswer.contact_id == contact_id)
         .order_by(PollAnswer.id.desc())
-        .limit(SHOWN + 1)
+        .limit(SHOWN_OTHERS + 1)
     ).all()
-    return tuple(PollLine(*row) for row in rows[:SHOWN]), len(rows) > SHOWN
+    return tuple(PollLine(*row) for row in rows[:SHOWN_OTHERS]), len(rows) > SHOWN_OTHERS
 
 
 def _rsvps(session: Session, contact_id: int) -> tuple[tuple[RsvpLine, ...], bool]:
@@ -236,21 +241,26 @@ def _rsvps(session: Session, contact_id: int) -> tuple[tuple[RsvpLine, ...], boo
         .join(Consultation, Consultation.id == Rsvp.consultation_id)
         .where(Rsvp.contact_id == contact_id)
         .order_by(Rsvp.id.desc())
-        .limit(SHOWN + 1)
+        .limit(SHOWN_OTHERS + 1)
     ).all()
-    return tuple(RsvpLine(*row) for row in rows[:SHOWN]), len(rows) > SHOWN
+    return tuple(RsvpLine(*row) for row in rows[:SHOWN_OTHERS]), len(rows) > SHOWN_OTHERS
 
 
-def _requests(session: Session, contact_id: int, now: datetime) -> tuple[RequestLine, ...]:
-    rows = session.scalars(
-        select(DataRequest)
-        .where(DataRequest.contact_id == contact_id)
-        .order_by(DataRequest.id.desc())
-        .limit(SHOWN)
+def _requests(
+    session: Session, contact_id: int, now: datetime
+) -> tuple[tuple[RequestLine, ...], bool]:
+    rows = list(
+        session.scalars(
+            select(DataRequest)
+            .where(DataRequest.contact_id == contact_id)
+            .order_by(DataRequest.id.desc())
+            .limit(SHOWN_OTHERS + 1)
+        )
     )
-    return tuple(
+    lines = tuple(
         RequestLine(
             r.id, r.kind, r.status, r.created_at, r.due_at, r.done_at, request_overdue(r, now=now)
         )
-        for r in rows
+        for r in rows[:SHOWN_OTHERS]
     )
+    return lines, len(rows) > SHOWN_OTHERS

@@ -15,6 +15,7 @@ from gateway.citizens.erasure import number_hash
 from gateway.common.phone import mask
 from gateway.models import AuditEntry, Contact, Feedback
 from tests.conftest import run_jobs
+from tests.desk.people_helpers import BUDGET, weight
 from tests.desk_helpers import ROLES
 from tests.integration.ussd_helpers import add_consultation, add_poll_sent_to
 
@@ -303,6 +304,8 @@ def test_an_erased_contact_shows_erased_never_its_hash_and_cannot_be_found(desk,
     html = admin.get(f"/staff/contacts/{cid}").get_data(as_text=True)
     assert "<h1>Erased contact</h1>" in html
     assert re.search(r"Number</th><td>erased</td>", html)
+    assert re.search(r"Language</th><td>-</td>", html)  # the profile went with the number
+    assert re.search(r"Kecamatan</th><td>-</td>", html)
     assert stored not in html and PHONE not in html and MASKED not in html
     rows = table_rows(html, "Consent history")  # kept: the record of processing
     assert len(rows) == 2
@@ -325,3 +328,73 @@ def test_citizen_text_is_escaped(desk, client, rt):
     html = page_of(desk("admin"), rt)
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+
+
+# --- weight ---------------------------------------------------------------------------------------
+
+
+def test_the_fullest_contact_page_stays_within_100_kb(desk, client, rt):
+    from gateway.models import (
+        ConsentEvent,
+        Consultation,
+        DataRequest,
+        InboundMessage,
+        Poll,
+        PollAnswer,
+        PollOption,
+        Rsvp,
+    )
+
+    sms(client, rt, "DAFTAR Marbau guru")
+    cid = contact_id(rt)
+    now = datetime.now(UTC)
+    long_text = "DAFTAR " + "kata panjang " * 12
+    with rt.sessions.begin() as s:
+        for i in range(60):
+            s.add(
+                Feedback(
+                    ticket=f"T{i:06d}",
+                    kind="complaint",
+                    channel="sms",
+                    contact_id=cid,
+                    anonymous=i % 2 == 0,
+                    text="x",
+                )
+            )
+            inbound = InboundMessage(
+                provider="at",
+                provider_message_id=f"w{i}",
+                sender=PHONE,
+                text=long_text,
+                received_at=now,
+                raw={},
+                contact_id=cid,
+            )
+            s.add(inbound)
+            s.flush()
+            s.add(
+                ConsentEvent(
+                    contact_id=cid,
+                    action="grant" if i % 2 else "withdraw",
+                    channel="sms",
+                    consent_version="PDP-2026-1",
+                    at=now,
+                    inbound_message_id=inbound.id,
+                )
+            )
+            poll = Poll(question="Setujukah " + "jam masuk sekolah " * 8, status="sent")
+            meeting = Consultation(
+                code=f"K{i}", title="Rancangan juknis SPMB " * 4, place="Aula", starts_at=now
+            )
+            s.add_all([poll, meeting])
+            s.flush()
+            option = PollOption(poll_id=poll.id, position=1, label="Setuju sekali")
+            s.add(option)
+            s.flush()
+            s.add(PollAnswer(poll_id=poll.id, contact_id=cid, option_id=option.id, channel="sms"))
+            s.add(Rsvp(consultation_id=meeting.id, contact_id=cid, channel="sms"))
+            s.add(DataRequest(contact_id=cid, kind="access", status="done", due_at=now))
+    admin = desk("admin")
+    html = admin.get(f"/staff/contacts/{cid}").get_data(as_text=True)
+    assert html.count("/staff/reports/T") == 50 and html.count('<span class="muted">(K') == 20
+    assert weight(html) <= BUDGET, weight(html)
