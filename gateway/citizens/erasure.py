@@ -17,7 +17,8 @@ replaced by a keyed hash (``number_hash``): kept only so a later opt-out can be 
 The consent ledger and the data requests stay: they are the record of processing the
 office must be able to show.
 
-The order: the confirmation SMS is queued to the number first, in the same transaction.
+The order: the confirmation SMS is queued to the number first, in the same transaction
+(its idempotency key, ``confirmation_key``, names the request, and outlives the erasure).
 Rows still on their way to the phone (that confirmation, a reply being sent, an SMS sent
 and awaiting its delivery report) keep their number and text until they settle; then
 ``clear_residue`` (run by the sweeper) erases them and their delivery reports. Past
@@ -84,6 +85,12 @@ def number_hash(phone: str, key: bytes) -> str:
     return "#" + base64.b32encode(digest).decode().lower()[:19]
 
 
+def confirmation_key(request_id: int) -> str:
+    """The idempotency key of a request's confirmation SMS: the row stays findable for the
+    desk (``citizens.outcomes``) after its number and text are erased."""
+    return f"erasure:{request_id}:done"
+
+
 def erasure_target(session: Session, request_id: int) -> Target | None:
     """The number and USSD sessions of an open erasure request (None: not open)."""
     request = session.get(DataRequest, request_id)
@@ -122,7 +129,9 @@ def erase(session: Session, request_id: int, *, key: bytes, now: datetime) -> Er
     confirmation = None
     if is_mobile(phone):
         text = texts.render("erase_done", contact.language, request=request.id)
-        confirmation = queue_sms(session, to=phone, text=text, contact_id=contact_id)
+        confirmation = queue_sms(
+            session, to=phone, text=text, contact_id=contact_id, key=confirmation_key(request.id)
+        )
     _erase_outbox(session, contact_id, phone, now)
     _erase_inbound(session, contact_id, phone)
     _erase_ussd_sessions(session, phone)

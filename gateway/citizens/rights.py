@@ -106,10 +106,18 @@ def _request(
 
 
 def list_requests(
-    session: Session, *, status: str | None = None, limit: int = 200
+    session: Session, *, status: str | None = None, limit: int = 200, before: int | None = None
 ) -> list[DataRequest]:
-    """The latest data requests (all, or those in ``status``), newest first."""
+    """The latest data requests (all, or those in ``status``), newest first; ``before``: only
+    those older than that request id (the next page)."""
     query = select(DataRequest).order_by(DataRequest.id.desc()).limit(limit)
     if status is not None:
         query = query.where(DataRequest.status == status)
+    if before is not None:
+        query = query.where(DataRequest.id < before)
     return list(session.scalars(query))
+
+
+def request_overdue(request: DataRequest, *, now: datetime) -> bool:
+    """Not done, and past its 3 x 24 hour deadline."""
+    return request.status != "done" and request.due_at < now

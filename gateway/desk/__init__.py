@@ -16,7 +16,18 @@ from flask_limiter import Limiter
 
 def init_app(app: Flask, limiter: Limiter) -> None:
     """Register the desk on ``app``; call after `gateway.staff.limits.init_app`."""
-    from gateway.desk import audit_log, home, i18n, inbox, login, render, report, staff_admin
+    from gateway.desk import (
+        audit_log,
+        contacts,
+        data_requests,
+        home,
+        i18n,
+        inbox,
+        login,
+        render,
+        report,
+        staff_admin,
+    )
     from gateway.desk.blueprint import bp, csrf
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # only the desk's POSTs
@@ -25,6 +36,14 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     render.init_app(app)
-    del audit_log, home, inbox, report, staff_admin  # their views are on `bp`
+    del (
+        audit_log,
+        contacts,
+        data_requests,
+        home,
+        inbox,
+        report,
+        staff_admin,
+    )  # their views are on `bp`
     app.register_blueprint(bp)
     login.init_app(app, limiter)

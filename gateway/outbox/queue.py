@@ -72,14 +72,19 @@ def queue_sms(
     feedback_id: int | None = None,
     inbound_message_id: int | None = None,
     poll_id: int | None = None,
+    key: str | None = None,
 ) -> int:
     """Write one outbox row in state `queued` and return its id (one INSERT … RETURNING).
 
     Never commits. A Core insert (no ORM bulk machinery); pending ORM objects are
-    flushed first so the rows it refers to exist.
+    flushed first so the rows it refers to exist. `key`: the row's idempotency key, for a
+    row that must stay findable (an erasure's confirmation); a second row with the same key
+    is refused (IntegrityError).
     """
     session.flush()
     row = _row(to, text, kind, contact_id, feedback_id, inbound_message_id, poll_id)
+    if key is not None:
+        row["idempotency_key"] = key
     row_id: int | None = session.connection().scalar(INSERT_ROW, row)
     assert row_id is not None
     return row_id

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from gateway.citizens.rights import request_overdue
 from gateway.feedback.lifecycle import is_overdue
 from gateway.feedback.staff_ops import FeedbackItem
 from gateway.feedback.thread import Entry
@@ -98,7 +99,7 @@ def data_request(row: DataRequest, *, now: datetime) -> dict[str, Any]:
         "created_at": iso(row.created_at),
         "due_at": iso(row.due_at),
         "done_at": iso(row.done_at),
-        "overdue": row.status != "done" and row.due_at < now,
+        "overdue": request_overdue(row, now=now),
     }
 
 
