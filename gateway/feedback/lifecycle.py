@@ -19,14 +19,13 @@ is kept as a ``citizen_reply`` event too, but does not reopen the report.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.common import texts
+from gateway.common import texts, words
 from gateway.common.sms_text import to_gsm7, truncate_to_segments
 from gateway.common.workdays import add_working_days
 from gateway.models import Contact, Feedback, FeedbackEvent
@@ -45,10 +44,11 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 FINISHED = frozenset({S.RESOLVED.value, S.CLOSED.value, S.REJECTED.value})
 NOTE_SEGMENTS = 2
 ACKNOWLEDGEMENTS = frozenset({
-    "OK", "OKE", "OKAY", "SIP", "MANTAP", "BAIK", "YA", "TERIMA KASIH", "TERIMAKASIH",
-    "MAKASIH", "MAKASI", "TRIMS", "TQ", "THANKS", "THANK YOU", "OK TERIMA KASIH",
-    "BAIK TERIMA KASIH", "TERIMA KASIH PAK", "TERIMA KASIH BU", "MAKASIH PAK", "MAKASIH BU",
+    "OK", "OKE", "OKAY", "OKELAH", "SIP", "MANTAP", "BAIK", "BAIKLAH", "YA", "SUDAH", "SIAP",
+    "BERES", "SELESAI", "AMIN", "ALHAMDULILLAH", "NOTED", "GOOD", "GREAT", "BAGUS",
 })  # fmt: skip
+"""Words that accept an answer; with thanks and courtesy around them (``sdh pak,
+makasih``) the message is a thank-you."""
 
 
 class TransitionNotAllowed(ValueError):
@@ -164,8 +164,12 @@ def reopenable_report(session: Session, contact_id: int, now: datetime) -> Feedb
 
 
 def is_acknowledgement(text: str) -> bool:
-    """A thank-you or "ok" that answers a resolution without disputing it."""
-    return " ".join(re.findall(r"[A-Za-z]+", text)).upper() in ACKNOWLEDGEMENTS
+    """A thank-you or "ok" that answers a resolution without disputing it: thanks or an
+    accepting word, and nothing but those, courtesy and particles (``Terima kasih pak``,
+    ``ok bu``, ``sdh, makasih``); ``tolong pak`` or ``belum`` are not."""
+    typed = words.expand(words.tokens(text), answer=True)
+    accepting = [w for w in typed if w in ACKNOWLEDGEMENTS or w in words.THANKS]
+    return bool(accepting) and all(w in ACKNOWLEDGEMENTS for w in words.meaningful(typed))
 
 
 def reopen_by_citizen(
