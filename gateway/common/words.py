@@ -43,9 +43,9 @@ ABBREVIATIONS: dict[str, str] = {
     "TAU": "TAHU", "TAO": "TAHU", "TW": "TAHU", "THU": "TAHU", "TAHUNYA": "TAHU",
     "MSK": "MASUK", "MASOK": "MASUK", "MSUK": "MASUK", "JRG": "JARANG", "JARANK": "JARANG",
     "SRG": "SERING", "SRING": "SERING", "PRNH": "PERNAH", "PERNA": "PERNAH",
-    "BLI": "BELI", "BYR": "BAYAR", "BAYA": "BAYAR", "RB": "RIBU", "DUIT": "UANG",
-    "DUWIT": "UANG", "DOKU": "UANG", "HRS": "HARUS", "MINTAK": "MINTA", "MNTA": "MINTA",
-    "DISURUH": "DISURUH", "SURUH": "SURUH",
+    "KRG": "KURANG", "KRNG": "KURANG", "BLI": "BELI", "BYR": "BAYAR", "BAYA": "BAYAR",
+    "RB": "RIBU", "DUIT": "UANG", "DUWIT": "UANG", "DOKU": "UANG", "HRS": "HARUS",
+    "MINTAK": "MINTA", "MNTA": "MINTA",
     # school words
     "SKLH": "SEKOLAH", "SKOLAH": "SEKOLAH", "SEKOLA": "SEKOLAH",
     "SKULAH": "SEKOLAH", "SEKULAH": "SEKOLAH", "SKUL": "SEKOLAH", "SKLAH": "SEKOLAH",
@@ -78,7 +78,9 @@ FILLERS = THANKS | frozenset({
     "DONG", "DEH", "SIH", "KOK", "NIH", "TUH", "LAH", "KAH", "YAH", "LOH", "LHO", "KAN",
     "NAH", "HEHE", "HIHI", "WKWK", "SALAM", "ASSALAMUALAIKUM", "ASS", "SELAMAT", "HALO",
     "HALLO", "HAI", "HI", "HELLO", "MAAF", "PUNTEN", "TABIK", "HORAS", "BAIKLAH", "OKELAH",
-    "SAJA", "AJA", "BANYAK",
+    "SAJA", "AJA", "BANYAK", "SO", "MUCH", "VERY", "INSYAALLAH", "INSYALLAH", "INSHAALLAH",
+    "INSHALLAH",
+    "ISYAALLAH", "INSYA", "ALLAH", "AMIN", "ALHAMDULILLAH", "ALHAMDULILAH",
 })
 """Thanks, greetings and particles that carry no answer: ``ya bu sudah makasih``."""
 # fmt: on
@@ -86,6 +88,11 @@ FILLERS = THANKS | frozenset({
 _WORD = re.compile(r"[A-Z0-9]+")
 _DOUBLED = re.compile(r"\A([A-Z]{3,})2\Z")
 _SCHOOLS = frozenset({"SDN", "SMP", "SMPN", "SMA", "SMAN", "SMK", "SMKN", "MTS", "MTSN", "MIN"})
+
+
+_TIMES_OF_DAY = frozenset({"PAGI", "SIANG", "SORE", "MALAM", "DATANG", "JALAN"})
+NEGATIONS = frozenset({"TIDAK", "KURANG", "BELUM", "BUKAN", "JANGAN", "NOT", "DONT"})
+"""Words that turn what follows around: ``kurang setuju`` is not ``setuju``."""
 
 
 def tokens(text: str) -> list[str]:
@@ -111,8 +118,16 @@ def expand(words: Iterable[str], *, answer: bool = False) -> list[str]:
 
 
 def meaningful(words: Iterable[str]) -> list[str]:
-    """`words` without forms of address, thanks and particles."""
-    return [w for w in words if w not in COURTESY and w not in FILLERS]
+    """`words` without forms of address, thanks, particles and greetings (``selamat
+    pagi``: PAGI is an answer only when it is not a greeting)."""
+    kept: list[str] = []
+    previous = ""
+    for word in words:
+        greeting = previous == "SELAMAT" and word in _TIMES_OF_DAY
+        if word not in COURTESY and word not in FILLERS and not greeting:
+            kept.append(word)
+        previous = word
+    return kept
 
 
 def standard(text: str) -> list[str]:

@@ -15,6 +15,8 @@ from gateway.polls.options import options_of
 
 LETTERS = "ABCDEFGHI"
 FUZZY_CUTOFF = 75
+WORD_CUTOFF = 80
+WHOLE_CUTOFF = 85
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ def is_open(poll: Poll, now: datetime | None = None) -> bool:
 
 
 Key = tuple[str, ...]
+_CONNECTORS = frozenset({"ATAU", "DAN", "OR", "AND", "ATO"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,11 @@ def match_answer(options: list[PollOption], answer: str) -> OptionMatch:
        synonym that is only its first word (``tidak tahu kak`` is "Tidak tahu", not the
        synonym ``tidak`` of "Tidak setuju"). Two options named equally (``sudah belum``)
        are both returned in ``choices``: the caller asks which.
+       A label or synonym right after a negation does not count (``kurang setuju`` is not
+       "Setuju", ``tdk bisa`` not the synonym ``bisa``). With none found, the words of the
+       labels, typos allowed: ``minggu`` is "Minggu pagi", ``sabtu`` names "Sabtu pagi" and
+       "Sabtu sore" (ask); a negated word matches a negated one only (``gak tau`` is
+       "Belum tahu", ``kurang setuju`` is "Tidak setuju").
     4. Last, typos: the closest label or synonym of 4+ letters if near enough (``stuju`` ->
        "setuju") and not a tie between two options (no guess, no question).
     """
@@ -106,11 +114,17 @@ def match_answer(options: list[PollOption], answer: str) -> OptionMatch:
         return OptionMatch(None)
     lead = _by_sign(options, core[0]) if len(core[0]) <= 2 else None
     rest = core[1:] if lead is not None or core[0].isdigit() else core
-    named = _named(options, keys, rest)
+    named = _fuller(options, keys, rest, _keys_found(options, keys, rest))
+    if all(w.isdigit() or w in _CONNECTORS for w in core):  # "1 atau 2", "1,2"
+        named = [o for w in rest if (o := _by_sign(options, w)) is not None]
     if lead is not None:
+        named = named or _label_words(options, keys, rest)
         if not named or named == [lead]:
             return OptionMatch(lead)
         return OptionMatch(None, tuple(dict.fromkeys([lead, *named])))
+    if not named and (close := _closest(options, keys, rest, whole=True)) is not None:
+        return OptionMatch(close)  # "stuju", "sbtu pagi": a typo of one whole label
+    named = named or _label_words(options, keys, rest)
     if len(named) == 1:
         return OptionMatch(named[0])
     if named:
@@ -118,31 +132,105 @@ def match_answer(options: list[PollOption], answer: str) -> OptionMatch:
     return OptionMatch(_closest(options, keys, rest))
 
 
-def _named(
+def _keys_found(
     options: list[PollOption], keys: dict[int, set[Key]], seq: list[str]
 ) -> list[PollOption]:
-    """The options whose longest label or synonym found in `seq` is the longest of all."""
+    """The options whose longest label or synonym found in `seq` is the longest of all; a
+    key right after a negation that is not part of it does not count (``kurang setuju`` is
+    not "Setuju")."""
     best: dict[int, int] = {}
     for option in options:
         for key in keys[option.id]:
             if _contains(seq, key):
                 best[option.id] = max(len(key), best.get(option.id, 0))
+    return _top(options, best)
+
+
+def _label_words(
+    options: list[PollOption], keys: dict[int, set[Key]], seq: list[str]
+) -> list[PollOption]:
+    """The options whose label words the answer uses most (`_coverage`): ``minggu`` is
+    "Minggu pagi"; ``sabtu`` names "Sabtu pagi" and "Sabtu sore"; ``gak tau`` is "Belum
+    tahu", ``kurang setuju`` "Tidak setuju"."""
+    coverage = _coverage(options, keys, seq)
+    return _top(options, coverage)
+
+
+def _fuller(
+    options: list[PollOption],
+    keys: dict[int, set[Key]],
+    seq: list[str],
+    named: list[PollOption],
+) -> list[PollOption]:
+    """`named`, unless another option's words cover more of the answer: ``sangat bagus``
+    names "Baik" by its synonym ``bagus``, but "Sangat baik" (synonym ``bagus sekali``)
+    has both words."""
+    if not named:
+        return named
+    coverage = _coverage(options, keys, seq)
+    floor = max([1, *(coverage.get(o.id, 0) for o in named)])
+    fuller = {o.id: n for o in options if o not in named and (n := coverage.get(o.id, 0)) > floor}
+    return _top(options, fuller) if fuller else named
+
+
+def _coverage(
+    options: list[PollOption], keys: dict[int, set[Key]], seq: list[str]
+) -> dict[int, int]:
+    """How many words of the answer each option's labels and synonyms hold, typos allowed,
+    a negated word matching only a negated one."""
+    said = _polarised(seq)
+    coverage: dict[int, int] = {}
+    for option in options:
+        label = {w for k in keys[option.id] for w in _polarised(list(k)) if len(w[0]) > 2}
+        shared = sum(1 for x, n in said if any(n == neg and _same_word(w, x) for w, neg in label))
+        if shared:
+            coverage[option.id] = shared
+    return coverage
+
+
+def _polarised(seq: list[str]) -> list[tuple[str, bool]]:
+    """Each word that is no negation, with whether a negation stands right before it."""
+    return [
+        (w, i > 0 and seq[i - 1] in words.NEGATIONS)
+        for i, w in enumerate(seq)
+        if w not in words.NEGATIONS
+    ]
+
+
+def _top(options: list[PollOption], best: dict[int, int]) -> list[PollOption]:
     top = max(best.values(), default=0)
     return [o for o in options if top and best.get(o.id) == top]
 
 
+def _affirmed(seq: list[str]) -> list[str]:
+    """The words of `seq` that are neither a negation nor negated (``tidak bagus``: none)."""
+    return [w for w, negated in _polarised(seq) if not negated]
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word, or the same word with a typo (``sbtu`` for SABTU)."""
+    return a == b or (min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= WORD_CUTOFF)
+
+
 def _contains(seq: list[str], key: Key) -> bool:
+    """`key` stands in `seq`, and not right after a negation (``tidak bisa`` is no ``bisa``)."""
     n = len(key)
-    return any(tuple(seq[i : i + n]) == key for i in range(len(seq) - n + 1))
+    return any(
+        tuple(seq[i : i + n]) == key and (i == 0 or seq[i - 1] not in words.NEGATIONS)
+        for i in range(len(seq) - n + 1)
+    )
 
 
 def _closest(
-    options: list[PollOption], keys: dict[int, set[Key]], seq: list[str]
+    options: list[PollOption], keys: dict[int, set[Key]], seq: list[str], *, whole: bool = False
 ) -> PollOption | None:
+    """The option with the label or synonym nearest to the answer (or, unless `whole`, to
+    one of its words), if near enough and not tied."""
     choices = {" ".join(k): o for o in options for k in keys[o.id] if len(" ".join(k)) >= 4}
     if not choices or not seq:
         return None
-    candidates = dict.fromkeys([" ".join(seq), *(w for w in seq if len(w) >= 4)])
+    said = [] if whole else [w for w in _affirmed(seq) if len(w) >= 4]
+    candidates = dict.fromkeys([" ".join(seq), *said])
     scores: dict[int, float] = {}
     for candidate in candidates:
         for word, score, _ in process.extract(candidate, list(choices), scorer=fuzz.ratio, limit=3):
@@ -150,7 +238,7 @@ def _closest(
             scores[option_id] = max(score, scores.get(option_id, 0.0))
     top = max(scores.values(), default=0.0)
     winners = [option_id for option_id, score in scores.items() if score == top]
-    if top < FUZZY_CUTOFF or len(winners) != 1:  # too far, or a tie: no guess
+    if top < (WHOLE_CUTOFF if whole else FUZZY_CUTOFF) or len(winners) != 1:  # no guess
         return None
     return next(o for o in options if o.id == winners[0])
 

@@ -37,7 +37,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from gateway.common import tickets
-from gateway.common.words import COURTESY, FILLERS, expand
+from gateway.common.words import expand, meaningful, tokens
 from gateway.sms import tagging
 
 # --- tables --------------------------------------------------------------------------------
@@ -296,10 +296,10 @@ def _answer_value(body: str) -> str | None:
     words (``ya bu sudah``, ``blm tau kak``), or an option number before them (``2 setuju``)."""
     if len(body) > _MAX_ANSWER_BODY:
         return None
-    typed = [w.upper() for w in _WORD.findall(body)]
+    typed = tokens(body)
     if not typed or not _ONLY_PUNCT.match(_WORD.sub("", body)):
         return None
-    kept = [w for w in typed if w not in COURTESY and w not in FILLERS]
+    kept = meaningful(typed)
     if not kept:
         return None  # "makasih pak", "halo": a message, not an answer
     value = " ".join(kept)
@@ -315,6 +315,16 @@ def _answer_value(body: str) -> str | None:
     if (head.isdigit() and len(head) <= 2) or (head.isalpha() and len(head) == 1):
         return value if _answer_words(kept[1:]) else None
     return None
+
+
+def is_short_reply(cmd: Command) -> bool:
+    """Whether `cmd` may be the answer to a poll waiting for one: a bare answer, or a
+    message of at most three words past courtesy and thanks (``minggu pagi aja pak``)."""
+    if cmd.kind is Kind.ANSWER:
+        return True
+    if cmd.kind is not Kind.UNKNOWN or cmd.error is not None or len(cmd.body) > _MAX_ANSWER_BODY:
+        return False
+    return 0 < len(meaningful(tokens(cmd.body))) <= _MAX_ANSWER_WORDS
 
 
 def _answer_words(kept: list[str]) -> bool:

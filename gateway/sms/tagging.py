@@ -74,7 +74,8 @@ _KECAMATAN_MIN_SCORE = 85.0
 # words). Each phrase weighs KEY (5: names the topic: PIP, IJAZAH, PUNGLI, DIBULLY), STRONG
 # (3: points to it: KIPAS, TIDAK MASUK, GALAK) or WEAK (1: a hint: GURU, UANG, RUSAK). The
 # longest phrase found at a place counts, not the shorter ones inside it ("MUTASI GURU" is
-# guru, not mutasi; "UANG KOMITE" is counted once), and each distinct phrase counts once.
+# guru, not mutasi; "UANG KOMITE" is counted once), and each distinct phrase counts once; a
+# phrase weighs at least what the phrases of its category inside it weigh.
 KEY, STRONG, WEAK = 5, 3, 1
 # fmt: off
 _VOCABULARY: dict[str, dict[int, tuple[str, ...]]] = {
@@ -97,7 +98,7 @@ _VOCABULARY: dict[str, dict[int, tuple[str, ...]]] = {
             "SKHUN", "SURAT KETERANGAN LULUS", "SURAT KETERANGAN PENGGANTI", "DIPLOMA",
             "DIPLOMAS", "GRADUATION CERTIFICATE", "TRANSKRIP", "TRANSCRIPT",
         ),
-        STRONG: ("SKL", "CERTIFICATE", "IJAZAH DITAHAN", "IJAZAH HILANG", "IJAZAH RUSAK"),
+        STRONG: ("SKL", "CERTIFICATE"),
         WEAK: ("LULUS", "KELULUSAN", "RAPOR", "RAPORT"),
     },
     "mutasi": {
@@ -128,7 +129,8 @@ _VOCABULARY: dict[str, dict[int, tuple[str, ...]]] = {
             "SPP", "UANG UJIAN", "UANG WISUDA", "WISUDA", "UANG KELULUSAN", "STUDY TOUR",
             "STUDI TOUR", "STUDYTOUR", "UANG LES", "LES WAJIB", "SUMBANGAN", "DONASI",
             "UANG PENDAFTARAN", "DAFTAR ULANG", "UANG DAFTAR ULANG", "UANG SEKOLAH",
-            "UANG PRAMUKA", "UANG KAS", "FEE", "FEES", "LEVY", "LEVIES", "ILLEGAL LEVY",
+            "UANG PRAMUKA", "UANG KAS", "KUTIPAN", "DIKUTIP", "MENGUTIP", "KUTIP", "FEE", "FEES",
+            "LEVY", "LEVIES", "ILLEGAL LEVY",
             "SCHOOL FEE", "SCHOOL FEES", "TUITION", "EXTORTION", "BRIBE", "KORUPSI",
             "DIKORUPSI", "UNIFORM FEE",
         ),
@@ -150,7 +152,8 @@ _VOCABULARY: dict[str, dict[int, tuple[str, ...]]] = {
         STRONG: (
             "TIDAK MASUK", "JARANG MASUK", "TIDAK PERNAH MASUK", "TIDAK MENGAJAR",
             "TIDAK NGAJAR", "JARANG MENGAJAR", "JARANG NGAJAR", "BOLOS", "MEMBOLOS", "ABSEN",
-            "TIDAK HADIR", "JARANG HADIR", "TERLAMBAT", "TELAT", "KASAR", "GALAK", "PEMARAH",
+            "TIDAK HADIR", "JARANG HADIR", "PULANG CEPAT", "TERLAMBAT", "TELAT", "KASAR", "GALAK",
+            "PEMARAH",
             "MARAH", "MEMARAHI", "MEMAKI", "MAKI", "MEMBENTAK", "BENTAK", "MENGHINA",
             "BERKATA KASAR", "BICARA KASAR", "MENCARUT", "CARUT", "MALAS", "MALAS MENGAJAR",
             "TIDUR", "MAIN HP", "SIBUK HP", "GAJI", "ABSENT", "RUDE", "ANGRY", "SHOUTS",
@@ -184,7 +187,7 @@ _VOCABULARY: dict[str, dict[int, tuple[str, ...]]] = {
             "DOORS", "FENCE", "FLOOR", "WALL", "WALLS", "FLOOD", "FLOODED", "GELAP",
         ),
         WEAK: (
-            "RUSAK", "PERBAIKI", "DIPERBAIKI", "PERBAIKAN", "RENOVASI", "REHAB", "KOTOR",
+            "RUSAK", "RENOVASI", "REHAB", "KOTOR",
             "JOROK", "BAU", "AIR", "WATER", "LIGHT", "BROKEN", "DAMAGED", "REPAIR", "POWER",
         ),
     },
@@ -223,12 +226,29 @@ def _category_words(text: str) -> list[str]:
 
 
 _AMOUNT = re.compile(r"\A(?:RP[0-9]*|[0-9]+(?:RB|RIBU|K|JT|JUTA|RP))\Z")
-_PHRASES: dict[tuple[str, ...], tuple[str, int]] = {
-    tuple(_category_words(phrase)): (category, weight)
-    for category, tiers in _VOCABULARY.items()
-    for weight, phrases in tiers.items()
-    for phrase in phrases
-}
+
+
+def _phrase_table() -> dict[tuple[str, ...], tuple[str, int]]:
+    """Phrase words -> (category, weight); a phrase weighs at least as much as the
+    phrases of its category inside it ("IJAZAH RUSAK" is no weaker than IJAZAH)."""
+    table = {
+        tuple(_category_words(phrase)): (category, weight)
+        for category, tiers in _VOCABULARY.items()
+        for weight, phrases in tiers.items()
+        for phrase in phrases
+    }
+    for key, (category, weight) in table.items():
+        inner = [
+            table[part][1]
+            for n in range(1, len(key))
+            for i in range(len(key) - n + 1)
+            if (part := key[i : i + n]) in table and table[part][0] == category
+        ]
+        table[key] = (category, max([weight, *inner]))
+    return table
+
+
+_PHRASES = _phrase_table()
 _LONGEST = max(map(len, _PHRASES))
 
 
