@@ -14,7 +14,9 @@ domain.md section 3.3), kept in ``Feedback.due_at`` as "the next deadline":
 Reopening: any free text (not a keyword) from the citizen while one of their reports is
 resolved and not yet closed reopens the latest such report to in_progress, with the text
 as a ``citizen_reply`` event (``gateway.sms.commands``). A plain thank-you or "ok"
-is kept as a ``citizen_reply`` event too, but does not reopen the report.
+is kept as a ``citizen_reply`` event too, but does not reopen the report. When staff
+replied to another, open report after the resolution, the message answers that one
+instead: the report staff spoke on last wins (``gateway.feedback.threads``).
 """
 
 from __future__ import annotations
@@ -177,10 +179,13 @@ def reopen_by_citizen(
 ) -> bool:
     """A citizen answered a resolved report: back to in_progress (their words kept),
     unless they only said thank you. Returns whether it was reopened."""
+    reply = FeedbackEvent(
+        feedback_id=feedback.id, kind="citizen_reply", note=text, inbound_message_id=inbound_id
+    )
     if is_acknowledgement(text):
-        session.add(FeedbackEvent(feedback_id=feedback.id, kind="citizen_reply", note=text))
+        session.add(reply)
         return False
     note = f"Dibuka kembali oleh balasan warga (pesan {inbound_id})"
     apply_status(session, feedback, S.IN_PROGRESS.value, note=note, notify=False, now=now)
-    session.add(FeedbackEvent(feedback_id=feedback.id, kind="citizen_reply", note=text))
+    session.add(reply)
     return True

@@ -1,4 +1,5 @@
 """Staff operations on feedback records: list, detail, correct, reply, change status.
+A reply or a status change clears the report's "citizen answered" mark (`threads`).
 
 Each takes the session and returns frozen values; the caller commits and enqueues. A
 request that cannot be carried out raises `InvalidInput` naming the field.
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from gateway.common import texts
 from gateway.errors import InvalidInput
+from gateway.feedback import threads
 from gateway.feedback.lifecycle import (
     StatusChanged,
     TransitionNotAllowed,
@@ -36,6 +38,7 @@ class ListQuery:
     phone: str | None = None
     since: datetime | None = None
     q: str | None = None
+    citizen_answered: bool | None = None
     cursor: int | None = None
     limit: int = DEFAULT_PAGE
 
@@ -115,7 +118,7 @@ def change_status(
 ) -> StatusChanged:
     """A staff status change; a transition the table forbids is a field error."""
     try:
-        return apply_status(
+        changed = apply_status(
             session,
             feedback,
             change.status,
@@ -126,6 +129,8 @@ def change_status(
     except TransitionNotAllowed:
         message = f"cannot go from {feedback.status} to {change.status}"
         raise InvalidInput({"status": message}) from None
+    threads.clear_answered(feedback)
+    return changed
 
 
 def reply_prefix(feedback: Feedback) -> str:
@@ -142,6 +147,7 @@ def send_staff_reply(session: Session, feedback: Feedback, text: str, *, staff_i
             feedback_id=feedback.id, kind="reply", note=text, staff_id=staff_id, outbound_id=sent[0]
         )
     )
+    threads.clear_answered(feedback)
     session.flush()
     return sent[0]
 
@@ -162,6 +168,9 @@ def _filtered(
         stmt = stmt if admin else stmt.where(Feedback.anonymous.is_(False))
     if query.since:
         stmt = stmt.where(Feedback.created_at >= query.since)
+    if query.citizen_answered is not None:
+        answered = Feedback.citizen_answered_at
+        stmt = stmt.where(answered.is_not(None) if query.citizen_answered else answered.is_(None))
     if query.q:
         literal = query.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         found = func.lower(Feedback.text).like(f"%{literal}%", escape="\\")

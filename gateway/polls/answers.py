@@ -43,6 +43,18 @@ def latest_poll_for(session: Session, contact: Contact) -> Poll | None:
     return next((p for p in polls if is_open(p)), polls[0] if polls else None)
 
 
+def sent_between(
+    session: Session, contact_id: int, poll_id: int
+) -> tuple[datetime, datetime] | tuple[None, None]:
+    """When `poll` first and last went to this contact (its question, then reminders)."""
+    first, last = session.execute(
+        select(func.min(OutboundMessage.created_at), func.max(OutboundMessage.created_at)).where(
+            OutboundMessage.contact_id == contact_id, OutboundMessage.poll_id == poll_id
+        )
+    ).one()
+    return (first, last) if first is not None and last is not None else (None, None)
+
+
 def is_open(poll: Poll, now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
     return poll.status in ("open", "sending", "sent") and (
@@ -89,15 +101,18 @@ def match_answer(options: list[PollOption], answer: str) -> OptionMatch:
        after it name another option: then the answer names two.
     3. Otherwise the longest label or synonym found in it wins, so a full label beats a
        synonym that is only its first word (``tidak tahu kak`` is "Tidak tahu", not the
-       synonym ``tidak`` of "Tidak setuju"). Two options named equally (``sudah belum``)
-       are both returned in ``choices``: the caller asks which.
+       synonym ``tidak`` of "Tidak setuju"), unless another option's words cover more of
+       the answer (``sangat bagus`` is "Sangat baik", not the synonym ``bagus`` of "Baik").
        A label or synonym right after a negation does not count (``kurang setuju`` is not
-       "Setuju", ``tdk bisa`` not the synonym ``bisa``). With none found, the words of the
-       labels, typos allowed: ``minggu`` is "Minggu pagi", ``sabtu`` names "Sabtu pagi" and
-       "Sabtu sore" (ask); a negated word matches a negated one only (``gak tau`` is
-       "Belum tahu", ``kurang setuju`` is "Tidak setuju").
-    4. Last, typos: the closest label or synonym of 4+ letters if near enough (``stuju`` ->
-       "setuju") and not a tie between two options (no guess, no question).
+       "Setuju", ``tdk bisa`` not the synonym ``bisa``).
+    4. With none found: a typo of one whole label (``stuju``, ``sbtu pagi``); then the
+       words of the labels, typos allowed, a negated word matching a negated one only
+       (``minggu`` is "Minggu pagi", ``gak tau`` is "Belum tahu", ``kurang setuju`` is
+       "Tidak setuju"); last, the closest label or synonym to one of its words.
+
+    Two options named equally (``sabtu`` for "Sabtu pagi" and "Sabtu sore", ``ya tidak``,
+    ``1 atau 2``) are both returned in ``choices``: the caller asks which. A fuzzy tie is no
+    guess and no question.
     """
     typed = words.expand(words.tokens(answer), answer=True)
     core = words.meaningful(typed)

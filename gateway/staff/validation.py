@@ -67,6 +67,8 @@ def parse_list_query(args: Mapping[str, str]) -> ListQuery:
         values["since"] = _when(args["since"], errors)
     if args.get("q"):
         values["q"] = args["q"].strip()[:100] or None
+    if args.get("citizen_answered"):
+        values["citizen_answered"] = _flag("citizen_answered", args["citizen_answered"], errors)
     if args.get("cursor"):
         values["cursor"] = _int("cursor", args["cursor"], 1, MAX_ID, errors)
     if args.get("limit"):
@@ -234,6 +236,16 @@ def _when(value: str, errors: dict[str, str]) -> datetime | None:
     if found is None:
         errors["since"] = OUT_OF_RANGE
     return found
+
+
+def _flag(name: str, value: str, errors: dict[str, str]) -> bool | None:
+    """``1`` or ``0`` (``true``/``false`` too)."""
+    if value.lower() in ("1", "true"):
+        return True
+    if value.lower() in ("0", "false"):
+        return False
+    errors[name] = "expected 1 or 0"
+    return None
 
 
 def _int(name: str, value: str, low: int, high: int, errors: dict[str, str]) -> int | None:
