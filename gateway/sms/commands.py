@@ -83,7 +83,7 @@ def unclassified(session: Session, msg: Incoming, cmd: Command) -> Answer:
     thread), ``poll_ask`` (asked which option) or ``unknown`` (an 'other' record)."""
     text = msg.text.strip()
     if not text:
-        _mark(session, msg, Kind.UNKNOWN.value)
+        _mark(session, msg, cmd, Kind.UNKNOWN.value)
         return Answer(None if _helped_recently(session, msg) else msg.say("help"))
     choice = threads.choose(session, msg.contact.id, text, msg.now)
     thread = choice.thread
@@ -95,9 +95,9 @@ def unclassified(session: Session, msg: Incoming, cmd: Command) -> Answer:
         if polled is not None:
             return polled
     if thread is not None:
-        _mark(session, msg, THREAD_REPLY)
+        _mark(session, msg, cmd, THREAD_REPLY)
         return _join(session, msg, thread.feedback, text)
-    _mark(session, msg, Kind.UNKNOWN.value)
+    _mark(session, msg, cmd, Kind.UNKNOWN.value)
     filed = _file(session, msg, FeedbackKind.OTHER, text)
     about = (filed.feedback_id, filed.ticket)
     if choice.unknown is not None:
@@ -146,10 +146,10 @@ def _poll_answer(
     if result is None or result.closed:
         return Answer(msg.say("poll_closed")) if bare else None
     if result.label is not None:
-        _mark(session, msg, Kind.ANSWER.value)
+        _mark(session, msg, cmd, Kind.ANSWER.value)
         return Answer(msg.say("poll_thanks", label=to_gsm7(result.label)))
     if result.choices and not _asked_since(session, msg, first_sent):
-        _mark(session, msg, POLL_ASK)
+        _mark(session, msg, cmd, POLL_ASK)
         options = [f"{position} ({label})" for position, label in sorted(result.choices)]
         first = str(min(result.choices)[0])
         return Answer(msg.say("poll_which", options=_either(options, msg, POLL_LABEL), first=first))
@@ -189,11 +189,14 @@ def _asked_since(session: Session, msg: Incoming, since: datetime | None) -> boo
     return session.scalar(query.limit(1)) is not None
 
 
-def _mark(session: Session, msg: Incoming, command: str) -> None:
-    """Record on the stored message what it was taken as."""
-    session.execute(
-        update(InboundMessage).where(InboundMessage.id == msg.inbound_id).values(command=command)
-    )
+def _mark(session: Session, msg: Incoming, cmd: Command, command: str) -> None:
+    """Record on the stored message what it was taken as, if not what it was parsed as."""
+    if command != cmd.kind.value:
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == msg.inbound_id)
+            .values(command=command)
+        )
 
 
 def _either(items: list[str], msg: Incoming, width: int | None = None) -> str:

@@ -10,7 +10,11 @@ Matching of the first word (case-insensitive, ASCII letters), in this order:
    inflection (-KAN, -NYA, -LAH...) of a content keyword (``Laporkan``, ``Tanyakan``).
    Aliases of three letters (ADU, ASK, CEK, REG, LPR, SKM) must stand alone: ``Aduh``,
    ``Askar``, ``Regu`` are ordinary words.
-4. A bare short reply (digits, one letter, ya/tidak/setuju..., one short word) is ANSWER.
+4. A bare short reply (digits, one letter, ya/tidak/setuju..., one short word) is ANSWER,
+   courtesy and thanks around it ignored and abbreviations read (``iya pak``, ``ya bu
+   sudah``, ``blm tau kak``: ``gateway.common.words``); ``halo`` or ``makasih pak`` alone
+   is not. ``is_short_reply`` also lets a short message (``minggu pagi aja``) be tried
+   on a waiting poll.
 5. Typos: OSA distance (Levenshtein + adjacent transposition, rapidfuzz) to aliases of four
    letters or more, for words of four letters or more: at most 1, or 2 when both are six
    letters or more. A four-letter keyword accepts no substitution, since Indonesian is full
