@@ -210,6 +210,9 @@ class Feedback(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), onupdate=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # When the citizen last answered in the thread ("citizen answered" on the desk);
+    # cleared when staff reply or change the status (`gateway.feedback.threads`).
+    citizen_answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
     __table_args__ = (Index("ix_feedback_status_created", "status", "created_at"),)
 
@@ -227,6 +230,8 @@ class FeedbackEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     outbound_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_messages.id"))
+    # The SMS a citizen_reply came in.
+    inbound_message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     created_at: Mapped[Created]
 
 

@@ -171,6 +171,22 @@ CATALOG: dict[str, dict[str, str]] = {
         "kembali dan ditindaklanjuti.",
         "en": "Disdik Labura: your reply on ticket {ticket} was received. The report is reopened.",
     },
+    "thread_reply": {
+        "id": "Disdik Labura: balasan Anda untuk tiket {ticket} diterima dan diteruskan ke "
+        "petugas. Terima kasih.",
+        "en": "Disdik Labura: your reply on ticket {ticket} was received and passed to the "
+        "officer. Thank you.",
+    },
+    "ticket_unknown_stored": {
+        "id": "Disdik Labura: tiket {named} tidak ditemukan. Pesan Anda disimpan dengan tiket "
+        "{ticket}. Cek: ketik STATUS {ticket}.",
+        "en": "Disdik Labura: ticket {named} was not found. Your message was saved as ticket "
+        "{ticket}. Check: text STATUS {ticket}.",
+    },
+    "poll_which": {
+        "id": "Disdik Labura: maksud Anda {options}? Balas dengan nomornya saja, contoh: {first}.",
+        "en": "Disdik Labura: did you mean {options}? Reply with the number only, e.g. {first}.",
+    },
     "notify_verified": {
         "id": "Disdik Labura: laporan tiket {ticket} sudah diverifikasi dan diteruskan. Cek: "
         "ketik STATUS {ticket}.",
@@ -238,8 +254,8 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
-FIELD_WIDTH = {"title": 36, "place": 28}
-"""Longest title/place put into an SMS, so the filled text stays one segment."""
+FIELD_WIDTH = {"title": 36, "place": 28, "options": 80}
+"""Longest title/place/option list put into an SMS, so the filled text stays one segment."""
 
 
 def render(key: str, language: str = "id", **fields: Any) -> str:

@@ -7,6 +7,7 @@ showing somebody else's ticket.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 _DAMM = (
@@ -52,3 +53,48 @@ def clean(raw: str) -> str:
     """Strip spaces, dashes and a leading '#' a citizen may type around a ticket; digits of
     other scripts (full-width, Arabic-Indic) become ASCII, other digit-like signs (²) go."""
     return "".join(str(int(ch)) for ch in raw if ch.isdecimal())
+
+
+# A run of digit groups a ticket may be written in: "1234567", "123 4567", "123-4567",
+# "12.34.567", "1 2 3 4 5 6 7". \d is any script's decimal digit (clean() reads them).
+_GROUPS = re.compile(r"\d+(?:(?:[ \t]*[-\u2010-\u2015.][ \t]*|[ \t]+)\d+)*")
+_GROUP = re.compile(r"\d+")
+
+
+def find(text: str) -> list[str]:
+    """Every valid ticket number written in `text`, wherever it stands, in order, each once.
+
+    Digits may be grouped with spaces, dashes or dots (``123 4567``, ``123-4567``); a group
+    of groups whose digits add up to seven is read as one ticket when its check digit is
+    right, so a class number beside it (``kelas 3 1234567``) does not hide it. Phone
+    numbers and rupiah amounts (``0812-3456-7890``, ``1.500.000``) are never read as one.
+    """
+    found: list[str] = []
+    for run in _GROUPS.finditer(text):
+        groups = [clean(g) for g in _GROUP.findall(run.group())]
+        if _is_phone_or_amount(run.group(), groups):
+            continue
+        for start in range(len(groups)):
+            length = 0
+            for end in range(start, len(groups)):
+                length += len(groups[end])
+                if length >= TICKET_LENGTH:
+                    break
+            candidate = "".join(groups[start : end + 1])
+            if length == TICKET_LENGTH and is_valid(candidate) and candidate not in found:
+                found.append(candidate)
+    return found
+
+
+def _is_phone_or_amount(run: str, groups: list[str]) -> bool:
+    """``0812-3456-7890`` (a number) or ``1.500.000`` (rupiah) is no ticket."""
+    digits = "".join(groups)
+    if len(digits) >= 10 and digits.startswith(("0", "62")):
+        return True
+    return "." in run and len(groups) > 1 and all(len(g) == 3 for g in groups[1:])
+
+
+def first(text: str) -> str | None:
+    """The first valid ticket number in `text`, or None (`find`)."""
+    found = find(text)
+    return found[0] if found else None

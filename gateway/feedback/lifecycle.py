@@ -14,19 +14,20 @@ domain.md section 3.3), kept in ``Feedback.due_at`` as "the next deadline":
 Reopening: any free text (not a keyword) from the citizen while one of their reports is
 resolved and not yet closed reopens the latest such report to in_progress, with the text
 as a ``citizen_reply`` event (``gateway.sms.commands``). A plain thank-you or "ok"
-is kept as a ``citizen_reply`` event too, but does not reopen the report.
+is kept as a ``citizen_reply`` event too, but does not reopen the report. When staff
+replied to another, open report after the resolution, the message answers that one
+instead: the report staff spoke on last wins (``gateway.feedback.threads``).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.common import texts
+from gateway.common import texts, words
 from gateway.common.sms_text import to_gsm7, truncate_to_segments
 from gateway.common.workdays import add_working_days
 from gateway.models import Contact, Feedback, FeedbackEvent
@@ -45,10 +46,11 @@ TRANSITIONS: dict[S, frozenset[S]] = {
 FINISHED = frozenset({S.RESOLVED.value, S.CLOSED.value, S.REJECTED.value})
 NOTE_SEGMENTS = 2
 ACKNOWLEDGEMENTS = frozenset({
-    "OK", "OKE", "OKAY", "SIP", "MANTAP", "BAIK", "YA", "TERIMA KASIH", "TERIMAKASIH",
-    "MAKASIH", "MAKASI", "TRIMS", "TQ", "THANKS", "THANK YOU", "OK TERIMA KASIH",
-    "BAIK TERIMA KASIH", "TERIMA KASIH PAK", "TERIMA KASIH BU", "MAKASIH PAK", "MAKASIH BU",
+    "OK", "OKE", "OKAY", "OKELAH", "SIP", "MANTAP", "BAIK", "BAIKLAH", "YA", "SUDAH", "SIAP",
+    "BERES", "SELESAI", "AMIN", "ALHAMDULILLAH", "NOTED", "GOOD", "GREAT", "BAGUS",
 })  # fmt: skip
+"""Words that accept an answer; with thanks and courtesy around them (``sdh pak,
+makasih``) the message is a thank-you."""
 
 
 class TransitionNotAllowed(ValueError):
@@ -170,8 +172,12 @@ def reopenable_report(session: Session, contact_id: int, now: datetime) -> Feedb
 
 
 def is_acknowledgement(text: str) -> bool:
-    """A thank-you or "ok" that answers a resolution without disputing it."""
-    return " ".join(re.findall(r"[A-Za-z]+", text)).upper() in ACKNOWLEDGEMENTS
+    """A thank-you or "ok" that answers a resolution without disputing it: thanks or an
+    accepting word, and nothing but those, courtesy and particles (``Terima kasih pak``,
+    ``ok bu``, ``sdh, makasih``); ``tolong pak`` or ``belum`` are not."""
+    typed = words.expand(words.tokens(text), answer=True)
+    accepting = [w for w in typed if w in ACKNOWLEDGEMENTS or w in words.THANKS]
+    return bool(accepting) and all(w in ACKNOWLEDGEMENTS for w in words.meaningful(typed))
 
 
 def reopen_by_citizen(
@@ -179,10 +185,13 @@ def reopen_by_citizen(
 ) -> bool:
     """A citizen answered a resolved report: back to in_progress (their words kept),
     unless they only said thank you. Returns whether it was reopened."""
+    reply = FeedbackEvent(
+        feedback_id=feedback.id, kind="citizen_reply", note=text, inbound_message_id=inbound_id
+    )
     if is_acknowledgement(text):
-        session.add(FeedbackEvent(feedback_id=feedback.id, kind="citizen_reply", note=text))
+        session.add(reply)
         return False
     note = f"Dibuka kembali oleh balasan warga (pesan {inbound_id})"
     apply_status(session, feedback, S.IN_PROGRESS.value, note=note, notify=False, now=now)
-    session.add(FeedbackEvent(feedback_id=feedback.id, kind="citizen_reply", note=text))
+    session.add(reply)
     return True

@@ -1,4 +1,5 @@
 """Staff operations on feedback records: list, detail, correct, reply, change status.
+A reply or a status change clears the report's "citizen answered" mark (`threads`).
 
 Each takes the session and returns frozen values; the caller commits and enqueues. A
 request that cannot be carried out raises `InvalidInput` naming the field.
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from gateway.common import texts, tickets
 from gateway.errors import InvalidInput
+from gateway.feedback import threads
 from gateway.feedback.lifecycle import (
     FINISHED,
     StatusChanged,
@@ -64,6 +66,7 @@ class ListQuery:
     phone: str | None = None
     since: datetime | None = None
     q: str | None = None
+    citizen_answered: bool | None = None
     cursor: int | None = None
     limit: int = DEFAULT_PAGE
     school: str | None = None
@@ -238,7 +241,7 @@ def change_status(
 ) -> StatusChanged:
     """A staff status change; a transition the table forbids is a field error."""
     try:
-        return apply_status(
+        changed = apply_status(
             session,
             feedback,
             change.status,
@@ -249,6 +252,8 @@ def change_status(
     except TransitionNotAllowed:
         message = f"cannot go from {feedback.status} to {change.status}"
         raise InvalidInput({"status": message}) from None
+    threads.clear_answered(feedback)
+    return changed
 
 
 def reply_prefix(feedback: Feedback) -> str:
@@ -265,6 +270,7 @@ def send_staff_reply(session: Session, feedback: Feedback, text: str, *, staff_i
             feedback_id=feedback.id, kind="reply", note=text, staff_id=staff_id, outbound_id=sent[0]
         )
     )
+    threads.clear_answered(feedback)
     session.flush()
     return sent[0]
 
@@ -301,6 +307,9 @@ def _conditions(query: ListQuery, *, admin: bool, now: datetime) -> list[ColumnE
         found.append(Feedback.created_at >= query.since)
     if query.until:
         found.append(Feedback.created_at < query.until)
+    if query.citizen_answered is not None:
+        answered = Feedback.citizen_answered_at
+        found.append(answered.is_not(None) if query.citizen_answered else answered.is_(None))
     if query.q:
         ticket = typed_ticket(query.q)
         text = _contains(Feedback.text, query.q)

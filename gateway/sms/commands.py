@@ -11,7 +11,7 @@ caller, `gateway.sms.inbound`. Handlers never commit and never enqueue.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,18 +21,24 @@ from gateway.citizens.info import info_text
 from gateway.citizens.skm import record_skm as store_skm
 from gateway.common import texts, tickets, wib
 from gateway.common.sms_text import to_gsm7, truncate_to_segments
+from gateway.common.words import expand, meaningful, tokens
 from gateway.consultations.rsvp import rsvp as store_rsvp
-from gateway.feedback import lifecycle
+from gateway.feedback import lifecycle, threads
 from gateway.feedback.filing import record_feedback
 from gateway.feedback.status import status_for_filer
-from gateway.models import Channel, FeedbackKind, InboundMessage, OutboundMessage
-from gateway.polls.answers import record_poll_answer
-from gateway.sms import tagging
+from gateway.models import Channel, Feedback, FeedbackKind, InboundMessage, OutboundMessage
+from gateway.polls.answers import latest_poll_for, record_poll_answer, sent_between
+from gateway.sms import keywords, tagging
 from gateway.sms.answers import Answer, Incoming
 from gateway.sms.keywords import Command, Kind
 
 HELP_INTERVAL = timedelta(hours=1)
 INFO_SEGMENTS = 2
+THREAD_REPLY, POLL_ASK = "reply", "poll_ask"
+"""What a stored message was taken as, besides its keyword kind (``InboundMessage.command``)."""
+POLL_LABEL, MIN_ITEM = 70, 8
+"""The option list of a "which one?" SMS, at most this long, each option at least this."""
+TICKET_WORDS = frozenset({"TIKET", "TICKET", "NO", "NOMOR", "NOMER", "BAGAIMANA", "KABAR", "CEK"})
 FEEDBACK_KINDS = {
     Kind.REPORT: (FeedbackKind.COMPLAINT, "report_received", "report_empty"),
     Kind.SUGGESTION: (FeedbackKind.SUGGESTION, "suggestion_received", "suggestion_empty"),
@@ -60,52 +66,152 @@ def record_content(session: Session, msg: Incoming, cmd: Command) -> Answer:
 
 
 def unclassified(session: Session, msg: Incoming, cmd: Command) -> Answer:
-    """Free text: reopens a resolved report, or becomes an 'other' record (nothing lost)."""
-    if cmd.kind is not Kind.UNKNOWN:  # a bare answer with no poll behind it
-        session.execute(
-            update(InboundMessage)
-            .where(InboundMessage.id == msg.inbound_id)
-            .values(command=Kind.UNKNOWN.value)
-        )
+    """A message with no keyword, in this order (``gateway.feedback.threads``):
+
+    - only a ticket number (``1234566``, ``tiket 123-4566 pak``): its status, as STATUS;
+    - naming one of the citizen's own tickets (``1234566 sekolahnya SDN 5``): joins that
+      report's thread;
+    - a short reply while a poll waits (``ya bu sudah``, ``minggu pagi aja``): the answer,
+      unless staff wrote in a conversation after the poll was sent;
+    - an answer in a conversation (the open report staff replied to in the last 7 days, or
+      the resolved one still in its answer window; whichever staff spoke on last): joins
+      its thread, no new ticket, the acknowledgement names the ticket;
+    - anything else: an 'other' record (nothing lost); a ticket it named that is not the
+      citizen's is said not to be found.
+
+    The stored message's ``command`` says what it was taken as: ``answer``, ``reply`` (a
+    thread), ``poll_ask`` (asked which option) or ``unknown`` (an 'other' record)."""
     text = msg.text.strip()
     if not text:
+        _mark(session, msg, cmd, Kind.UNKNOWN.value)
         return Answer(None if _helped_recently(session, msg) else msg.say("help"))
-    report = lifecycle.reopenable_report(session, msg.contact.id, msg.now)
-    if report is not None:
-        if not lifecycle.reopen_by_citizen(
-            session, report, text, inbound_id=msg.inbound_id, now=msg.now
-        ):
-            return Answer(None, report.id, report.ticket)  # a thank-you: kept, not answered
-        return Answer(msg.say("reopened", ticket=report.ticket), report.id, report.ticket)
+    choice = threads.choose(session, msg.contact.id, text, msg.now)
+    thread = choice.thread
+    named = thread.feedback.ticket if thread and thread.spoke_at is None else choice.unknown
+    if named is not None and _only_a_ticket(text):
+        return show_status(session, msg, Command(Kind.STATUS, "STATUS", text, (named,)))
+    if thread is None or thread.spoke_at is not None:
+        polled = _poll_answer(session, msg, cmd, thread)
+        if polled is not None:
+            return polled
+    if thread is not None:
+        _mark(session, msg, cmd, THREAD_REPLY)
+        return _join(session, msg, thread.feedback, text)
+    _mark(session, msg, cmd, Kind.UNKNOWN.value)
     filed = _file(session, msg, FeedbackKind.OTHER, text)
+    about = (filed.feedback_id, filed.ticket)
+    if choice.unknown is not None:
+        return Answer(
+            msg.say("ticket_unknown_stored", named=choice.unknown, ticket=filed.ticket), *about
+        )
     if _helped_recently(session, msg):
-        return Answer(None, filed.feedback_id, filed.ticket)
-    return Answer(msg.say("message_stored", ticket=filed.ticket), filed.feedback_id, filed.ticket)
+        return Answer(None, *about)
+    return Answer(msg.say("message_stored", ticket=filed.ticket), *about)
 
 
-def answer_poll(session: Session, msg: Incoming, cmd: Command) -> Answer:
-    """A bare reply (1, B, ya): the answer to the last poll sent, else unclassified."""
+answer_poll = unclassified
+"""A bare reply (1, B, ya) is a message with no keyword like any other: the poll it may
+answer is weighed against the conversation it may belong to (`unclassified`)."""
+
+
+def _poll_answer(
+    session: Session, msg: Incoming, cmd: Command, thread: threads.Thread | None
+) -> Answer | None:
+    """The answer to the latest poll sent to this number, if the message reads as one and
+    the poll was sent after staff's last word in a conversation; None: not a poll answer.
+
+    A bare answer (``1``, ``ya``) to a closed poll is told so, and one that names no option
+    is asked for the number; a longer short message that names none is not an answer."""
+    if not keywords.is_short_reply(cmd):
+        return None
+    poll = latest_poll_for(session, msg.contact)
+    if poll is None:
+        return None
+    first_sent, last_sent = sent_between(session, msg.contact.id, poll.id)
+    if (
+        thread is not None
+        and thread.spoke_at
+        and (last_sent is None or thread.spoke_at > last_sent)
+    ):
+        return None  # staff asked something after the poll: the reply is for them
+    bare = cmd.kind is Kind.ANSWER
     result = record_poll_answer(
         session,
         contact=msg.contact,
         answer=cmd.body,
         channel="sms",
+        poll=poll,
         inbound_message_id=msg.inbound_id,
     )
-    if result is None:
-        return unclassified(session, msg, cmd)
-    if result.closed:
-        return Answer(msg.say("poll_closed"))
-    if result.label is None:
+    if result is None or result.closed:
+        return Answer(msg.say("poll_closed")) if bare else None
+    if result.label is not None:
+        _mark(session, msg, cmd, Kind.ANSWER.value)
+        return Answer(msg.say("poll_thanks", label=to_gsm7(result.label)))
+    if result.choices and not _asked_since(session, msg, first_sent):
+        _mark(session, msg, cmd, POLL_ASK)
+        options = [f"{position} ({label})" for position, label in sorted(result.choices)]
+        first = str(min(result.choices)[0])
+        return Answer(msg.say("poll_which", options=_either(options, msg, POLL_LABEL), first=first))
+    if bare or result.choices:
         return Answer(msg.say("poll_unmatched"))
-    return Answer(msg.say("poll_thanks", label=to_gsm7(result.label)))
+    return None
+
+
+def _join(session: Session, msg: Incoming, feedback: Feedback, text: str) -> Answer:
+    """The message into the report's thread; acknowledged once per staff question."""
+    acknowledged = threads.acknowledged_since(session, feedback, msg.now)
+    joined = threads.join(session, feedback, text, inbound_id=msg.inbound_id, now=msg.now)
+    about = (feedback.id, feedback.ticket)
+    if joined is threads.Joined.REOPENED:
+        return Answer(msg.say("reopened", ticket=feedback.ticket), *about)
+    if joined is threads.Joined.THANKS or acknowledged or lifecycle.is_acknowledgement(text):
+        return Answer(None, *about)  # kept, not answered: no thank-you for a thank-you
+    return Answer(msg.say("thread_reply", ticket=feedback.ticket), *about)
+
+
+def _only_a_ticket(text: str) -> bool:
+    """``1234566``, ``tiket 123-4566 pak``, ``no tiket 1234566 gmn?``: a ticket and nothing
+    to add to its thread."""
+    rest = [w for w in meaningful(expand(tokens(text))) if not w.isdigit()]
+    return all(w in TICKET_WORDS for w in rest)
+
+
+def _asked_since(session: Session, msg: Incoming, since: datetime | None) -> bool:
+    """Whether this number was already asked which option it meant, for this poll."""
+    query = select(InboundMessage.id).where(
+        InboundMessage.contact_id == msg.contact.id,
+        InboundMessage.command == POLL_ASK,
+        InboundMessage.id != msg.inbound_id,
+    )
+    if since is not None:
+        query = query.where(InboundMessage.created_at >= since)
+    return session.scalar(query.limit(1)) is not None
+
+
+def _mark(session: Session, msg: Incoming, cmd: Command, command: str) -> None:
+    """Record on the stored message what it was taken as, if not what it was parsed as."""
+    if command != cmd.kind.value:
+        session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == msg.inbound_id)
+            .values(command=command)
+        )
+
+
+def _either(items: list[str], msg: Incoming, width: int | None = None) -> str:
+    """``A, B atau C`` in the contact's language; each item cut to fit `width` in all."""
+    if width is not None:
+        each = max(MIN_ITEM, width // len(items) - 2)
+        items = [item if len(item) <= each else item[: each - 1].rstrip() + ")" for item in items]
+    *rest, last = items
+    word = f" {texts.label(texts.WORDS, 'or', msg.contact.language)} "
+    return word.join([", ".join(rest), last]) if rest else last
 
 
 def ambiguous(session: Session, msg: Incoming, cmd: Command) -> Answer:
     """A typo close to two keywords: ask instead of guessing."""
-    *rest, last = cmd.candidates
-    word = f" {texts.label(texts.WORDS, 'or', msg.contact.language)} "
-    choices = word.join([", ".join(rest), last]) if rest else last
+    choices = _either(list(cmd.candidates), msg)
     return Answer(msg.say("ambiguous", choices=choices, first=cmd.candidates[0]))
 
 

@@ -10,7 +10,11 @@ Matching of the first word (case-insensitive, ASCII letters), in this order:
    inflection (-KAN, -NYA, -LAH...) of a content keyword (``Laporkan``, ``Tanyakan``).
    Aliases of three letters (ADU, ASK, CEK, REG, LPR, SKM) must stand alone: ``Aduh``,
    ``Askar``, ``Regu`` are ordinary words.
-4. A bare short reply (digits, one letter, ya/tidak/setuju..., one short word) is ANSWER.
+4. A bare short reply (digits, one letter, ya/tidak/setuju..., one short word) is ANSWER,
+   courtesy and thanks around it ignored and abbreviations read (``iya pak``, ``ya bu
+   sudah``, ``blm tau kak``: ``gateway.common.words``); ``halo`` or ``makasih pak`` alone
+   is not. ``is_short_reply`` also lets a short message (``minggu pagi aja``) be tried
+   on a waiting poll.
 5. Typos: OSA distance (Levenshtein + adjacent transposition, rapidfuzz) to aliases of four
    letters or more, for words of four letters or more: at most 1, or 2 when both are six
    letters or more. A four-letter keyword accepts no substitution, since Indonesian is full
@@ -36,6 +40,8 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from gateway.common import tickets
+from gateway.common.words import expand, meaningful, tokens
 from gateway.sms import tagging
 
 # --- tables --------------------------------------------------------------------------------
@@ -68,6 +74,15 @@ ANSWER_PHRASES = frozenset({
     "Y", "YA", "YAA", "IYA", "YES", "OK", "OKE", "T", "TIDAK", "TDK", "GAK", "GK", "NGGAK",
     "ENGGAK", "NO", "BELUM", "SUDAH", "SETUJU", "TIDAK SETUJU", "KURANG SETUJU",
     "SANGAT SETUJU", "SETUJU SEKALI", "SANGAT TIDAK SETUJU",
+})
+# The words a short reply is made of once abbreviations are read (``blm tau`` is BELUM
+# TAHU): up to three of them, around courtesy and thanks (``ya bu sudah, makasih``), are
+# an answer; anything else is a message.
+ANSWER_VOCABULARY = frozenset({
+    "YA", "TIDAK", "BELUM", "SUDAH", "SETUJU", "SANGAT", "KURANG", "SEKALI", "TAHU", "BISA",
+    "MUNGKIN", "RAGU", "BAIK", "CUKUP", "PERNAH", "ADA", "MAU", "HADIR", "OK", "OKE", "SIAP",
+    "JELAS", "PUAS", "BAGUS", "BENAR", "BETUL", "SALAH", "BURUK", "LEBIH", "AGREE",
+    "DISAGREE", "MAYBE", "DONE", "NOT", "YET", "KNOW", "DONT", "SURE",
 })
 INFO_TOPICS: dict[str, str] = {
     "SPMB": "spmb", "PPDB": "spmb", "ZONASI": "spmb",
@@ -150,6 +165,8 @@ _MIN_GLUE, _MIN_REST = 4, 3
 _MAX_ALIAS = max(map(len, _KIND_BY_ALIAS))
 _MAX_ANSWER_LETTERS = 12
 _MAX_ANSWER_CHARS = 30
+_MAX_ANSWER_BODY = 60
+_MAX_ANSWER_WORDS = 3
 _SEPARATORS = " \t\r\n#.:,*;-_/=+>|~"
 
 _HEAD = re.compile(r"[^0-9A-Za-z?]*(?:([A-Za-z]+)|(\?)|([0-9]+))")
@@ -278,19 +295,46 @@ def _fallback(text: str) -> Command:
 
 
 def _answer_value(body: str) -> str | None:
-    if len(body) > _MAX_ANSWER_CHARS:
+    """The reply as typed, upper case, without courtesy and thanks (``iya pak`` is IYA), when
+    it reads as an answer: a known phrase, one short word or number, up to three answer
+    words (``ya bu sudah``, ``blm tau kak``), or an option number before them (``2 setuju``)."""
+    if len(body) > _MAX_ANSWER_BODY:
         return None
-    words = _WORD.findall(body)
-    if not words or not _ONLY_PUNCT.match(_WORD.sub("", body)):
+    typed = tokens(body)
+    if not typed or not _ONLY_PUNCT.match(_WORD.sub("", body)):
         return None
-    value = " ".join(words).upper()
-    if value in ANSWER_PHRASES:
+    kept = meaningful(typed)
+    if not kept:
+        return None  # "makasih pak", "halo": a message, not an answer
+    value = " ".join(kept)
+    if len(value) > _MAX_ANSWER_CHARS:
+        return None
+    if value in ANSWER_PHRASES or (len(kept) > 1 and _answer_words(kept)):
         return value
-    if len(words) != 1:
-        return None
-    if value.isdigit():
-        return value if len(value) <= 3 else None
-    return value if value.isalpha() and len(value) <= _MAX_ANSWER_LETTERS else None
+    if len(kept) == 1:
+        if value.isdigit():
+            return value if len(value) <= 3 else None
+        return value if value.isalpha() and len(value) <= _MAX_ANSWER_LETTERS else None
+    head = kept[0]
+    if (head.isdigit() and len(head) <= 2) or (head.isalpha() and len(head) == 1):
+        return value if _answer_words(kept[1:]) else None
+    return None
+
+
+def is_short_reply(cmd: Command) -> bool:
+    """Whether `cmd` may be the answer to a poll waiting for one: a bare answer, or a
+    message of at most three words past courtesy and thanks (``minggu pagi aja pak``)."""
+    if cmd.kind is Kind.ANSWER:
+        return True
+    if cmd.kind is not Kind.UNKNOWN or cmd.error is not None or len(cmd.body) > _MAX_ANSWER_BODY:
+        return False
+    return 0 < len(meaningful(tokens(cmd.body))) <= _MAX_ANSWER_WORDS
+
+
+def _answer_words(kept: list[str]) -> bool:
+    return len(kept) <= _MAX_ANSWER_WORDS and all(
+        w in ANSWER_VOCABULARY for w in expand(kept, answer=True)
+    )
 
 
 def _is_answer(upper: str) -> bool:
@@ -311,6 +355,9 @@ def _info_args(body: str) -> ParsedArgs:
 
 
 def _status_args(body: str) -> ParsedArgs:
+    ticket = tickets.first(body)  # "STATUS 123 4567", "cek tiket no 123-4567 pak"
+    if ticket is not None:
+        return (ticket,), None
     match = _DIGIT_RUN.search(body)
     if match is None:
         return (None,), "status_missing"

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz, process
 
+from gateway.common import words
+
 # Official spellings, domain.md section 2.2 (Kemendagri order 12.23.01-08).
 KECAMATAN: tuple[str, ...] = (
     "Kualuh Hulu",
@@ -67,47 +69,187 @@ _VARIANT_TO_KECAMATAN: dict[str, str] = {
 _VARIANT_CHOICES: tuple[str, ...] = tuple(_VARIANT_TO_KECAMATAN)
 _KECAMATAN_MIN_SCORE = 85.0
 
-# Category phrases (normalised). A phrase scores its number of words, so "MUTASI GURU"
-# (guru, 2) beats "MUTASI" (mutasi, 1).
+# Category vocabulary: the everyday words of each category, Indonesian and English, as
+# people type them (abbreviations are read first: "tdk msk" is TIDAK MASUK, gateway.common.
+# words). Each phrase weighs KEY (5: names the topic: PIP, IJAZAH, PUNGLI, DIBULLY), STRONG
+# (3: points to it: KIPAS, TIDAK MASUK, GALAK) or WEAK (1: a hint: GURU, UANG, RUSAK). The
+# longest phrase found at a place counts, not the shorter ones inside it ("MUTASI GURU" is
+# guru, not mutasi; "UANG KOMITE" is counted once), and each distinct phrase counts once; a
+# phrase weighs at least what the phrases of its category inside it weigh.
+KEY, STRONG, WEAK = 5, 3, 1
 # fmt: off
-_CATEGORY_PHRASES: dict[str, tuple[str, ...]] = {
-    "spmb": (
-        "SPMB", "PPDB", "ZONASI", "DOMISILI", "JALUR AFIRMASI", "JALUR PRESTASI",
-        "JALUR MUTASI", "PENERIMAAN MURID", "PENERIMAAN SISWA", "MURID BARU", "SISWA BARU",
-        "PENDAFTARAN SEKOLAH", "DAFTAR SEKOLAH",
-    ),
-    "ijazah": (
-        "IJAZAH", "IJASAH", "IJAZA", "LEGALISIR", "LEGALISASI", "LEGES", "SKPI", "STTB",
-        "SKHUN", "SURAT KETERANGAN PENGGANTI",
-    ),
-    "mutasi": (
-        "MUTASI", "MUTASI SISWA", "PINDAH SEKOLAH", "SURAT PINDAH", "REKOMENDASI PINDAH",
-        "SISWA PINDAHAN",
-    ),
-    "pip": (
-        "PIP", "KIP", "INDONESIA PINTAR", "KARTU INDONESIA PINTAR", "DANA PIP", "BEASISWA",
-    ),
-    "bos": (
-        "BOS", "BOSP", "DANA BOS", "PUNGUTAN", "PUNGLI", "DIPUNGUT", "MEMUNGUT", "UANG KOMITE",
-        "IURAN", "UANG BANGUNAN", "UANG SERAGAM", "UANG BUKU", "JUAL BUKU", "JUAL LKS",
-    ),
-    "guru": (
-        "GURU", "HONOR", "HONORER", "GAJI GURU", "TUNJANGAN", "SERTIFIKASI", "PPPK",
-        "KEPALA SEKOLAH", "KEPSEK", "TENDIK", "MUTASI GURU", "GURU DIMUTASI",
-    ),
-    "sarpras": (
-        "ATAP BOCOR", "BOCOR", "ATAP", "PLAFON", "ROBOH", "AMBRUK", "TOILET", "WC",
-        "KAMAR MANDI", "RUANG KELAS", "MEJA", "KURSI", "BANGKU", "GEDUNG", "LISTRIK",
-        "AIR BERSIH", "PAGAR", "LANTAI", "DINDING", "SARPRAS", "PRASARANA", "SARANA",
-        "GEDUNG RUSAK", "KELAS RUSAK",
-    ),
-    "perundungan": (
-        "BULLY", "BULLYING", "DIBULLY", "BULI", "DIBULI", "PERUNDUNGAN", "DIRUNDUNG",
-        "DIPUKUL", "DIPUKULI", "KEKERASAN", "PELECEHAN", "DILECEHKAN", "DIANIAYA",
-        "DIEJEK", "DIPALAK", "TAWURAN", "DIANCAM",
-    ),
+_VOCABULARY: dict[str, dict[int, tuple[str, ...]]] = {
+    "spmb": {
+        KEY: (
+            "SPMB", "PPDB", "ZONASI", "DOMISILI", "JALUR AFIRMASI", "JALUR PRESTASI",
+            "JALUR MUTASI", "JALUR ZONASI", "JALUR DOMISILI", "PENERIMAAN MURID",
+            "PENERIMAAN SISWA", "PENERIMAAN PESERTA DIDIK", "MURID BARU", "SISWA BARU",
+            "PESERTA DIDIK BARU", "PENDAFTARAN SEKOLAH", "DAFTAR SEKOLAH", "PENDAFTARAN SISWA",
+            "PENDAFTARAN MURID", "ENROLLMENT", "ENROLMENT", "ADMISSION", "ADMISSIONS",
+            "SCHOOL REGISTRATION", "NEW STUDENTS", "NEW STUDENT", "ZONING",
+        ),
+        STRONG: ("TIDAK DITERIMA", "KUOTA", "AFIRMASI", "DAFTAR SD", "DAFTAR SMP", "DAFTAR TK"),
+        WEAK: ("PENDAFTARAN", "MENDAFTAR", "DAFTAR", "REGISTRATION", "REGISTER", "UMUR", "USIA"),
+    },
+    "ijazah": {
+        KEY: (
+            "IJAZAH", "IJASAH", "IJAZA", "IJASA", "IJAZH", "IJZAH", "IJAJAH",
+            "LEGALISIR", "LEGALISIRAN", "LEGALISER", "LEGALISASI", "LEGES", "SKPI", "STTB",
+            "SKHUN", "SURAT KETERANGAN LULUS", "SURAT KETERANGAN PENGGANTI", "DIPLOMA",
+            "DIPLOMAS", "GRADUATION CERTIFICATE", "TRANSKRIP", "TRANSCRIPT",
+        ),
+        STRONG: ("SKL", "CERTIFICATE"),
+        WEAK: ("LULUS", "KELULUSAN", "RAPOR", "RAPORT"),
+    },
+    "mutasi": {
+        KEY: (
+            "MUTASI SISWA", "MUTASI MURID", "MUTASI ANAK", "PINDAH SEKOLAH", "SURAT PINDAH",
+            "REKOMENDASI PINDAH", "SISWA PINDAHAN", "MURID PINDAHAN", "SCHOOL TRANSFER",
+            "TRANSFER SCHOOL", "CHANGE SCHOOL", "CHANGE SCHOOLS", "MOVE SCHOOL",
+            "MOVING SCHOOL", "SURAT MUTASI",
+        ),
+        STRONG: ("PINDAHAN", "MUTASI"),
+        WEAK: ("PINDAH", "TRANSFER"),
+    },
+    "pip": {
+        KEY: (
+            "PIP", "KIP", "DANA PIP", "UANG PIP", "BANTUAN PIP", "INDONESIA PINTAR",
+            "KARTU INDONESIA PINTAR", "PROGRAM INDONESIA PINTAR", "BEASISWA", "SCHOLARSHIP",
+            "SMART INDONESIA", "BSM", "BANTUAN SISWA MISKIN",
+        ),
+        STRONG: ("BANTUAN SISWA", "BELUM CAIR", "TIDAK CAIR", "PENCAIRAN"),
+        WEAK: ("CAIR", "DICAIRKAN", "BANTUAN", "REKENING", "BUKU TABUNGAN"),
+    },
+    "bos": {
+        KEY: (
+            "BOS", "BOSP", "DANA BOS", "DANA BOSP", "PUNGUTAN", "PUNGUTAN LIAR", "PUNGLI",
+            "DIPUNGUT", "DIPUNGUTI", "MEMUNGUT", "UANG KOMITE", "IURAN", "UANG PERPISAHAN",
+            "PERPISAHAN", "UANG GEDUNG", "UANG BANGUNAN", "UANG PEMBANGUNAN", "UANG SERAGAM",
+            "UANG BUKU", "UANG LKS", "LKS", "JUAL BUKU", "JUAL LKS", "WAJIB BELI", "UANG SPP",
+            "SPP", "UANG UJIAN", "UANG WISUDA", "WISUDA", "UANG KELULUSAN", "STUDY TOUR",
+            "STUDI TOUR", "STUDYTOUR", "UANG LES", "LES WAJIB", "SUMBANGAN", "DONASI",
+            "UANG PENDAFTARAN", "DAFTAR ULANG", "UANG DAFTAR ULANG", "UANG SEKOLAH",
+            "UANG PRAMUKA", "UANG KAS", "KUTIPAN", "DIKUTIP", "MENGUTIP", "KUTIP", "FEE", "FEES",
+            "LEVY", "LEVIES", "ILLEGAL LEVY",
+            "SCHOOL FEE", "SCHOOL FEES", "TUITION", "EXTORTION", "BRIBE", "KORUPSI",
+            "DIKORUPSI", "UNIFORM FEE",
+        ),
+        STRONG: (
+            "KOMITE", "BIAYA", "BAYAR", "MEMBAYAR", "DIBAYAR", "BAYARAN", "MINTA UANG",
+            "DIMINTAI UANG", "DIMINTA UANG", "DIMINTAI", "SETOR", "SERAGAM", "BELI BUKU",
+            "HARUS BELI", "CHARGED", "CHARGE", "PAY", "PAYMENT", "MAHAL",
+        ),
+        WEAK: ("UANG", "RUPIAH", "MONEY", "HARGA", "DANA"),
+    },
+    "guru": {
+        KEY: (
+            "HONOR GURU", "GAJI GURU", "GURU HONOR", "GURU HONORER", "HONORER", "HONOR",
+            "GAJIAN", "TUNJANGAN", "TPP", "TPG", "SERTIFIKASI", "PPPK", "P3K", "MUTASI GURU",
+            "GURU DIMUTASI", "GURU PINDAH", "GURU TIDAK MASUK", "GURU JARANG MASUK",
+            "GURU KASAR", "GURU GALAK", "GURU MALAS", "TEACHER ABSENT", "RUDE TEACHER",
+            "TEACHER IS ABSENT", "TEACHERS ABSENT", "TENDIK", "HONORARIUM", "SALARY",
+        ),
+        STRONG: (
+            "TIDAK MASUK", "JARANG MASUK", "TIDAK PERNAH MASUK", "TIDAK MENGAJAR",
+            "TIDAK NGAJAR", "JARANG MENGAJAR", "JARANG NGAJAR", "BOLOS", "MEMBOLOS", "ABSEN",
+            "TIDAK HADIR", "JARANG HADIR", "PULANG CEPAT", "TERLAMBAT", "TELAT", "KASAR", "GALAK",
+            "PEMARAH",
+            "MARAH", "MEMARAHI", "MEMAKI", "MAKI", "MEMBENTAK", "BENTAK", "MENGHINA",
+            "BERKATA KASAR", "BICARA KASAR", "MENCARUT", "CARUT", "MALAS", "MALAS MENGAJAR",
+            "TIDUR", "MAIN HP", "SIBUK HP", "GAJI", "ABSENT", "RUDE", "ANGRY", "SHOUTS",
+            "SHOUTING", "YELLS", "YELLING", "LAZY", "NEVER TEACHES", "NEVER COMES",
+            "DOES NOT COME", "DOESNT COME", "NEVER COME", "LATE", "KEPALA SEKOLAH", "KEPSEK",
+        ),
+        WEAK: (
+            "GURU", "WALI KELAS", "PENGAJAR", "MENGAJAR", "NGAJAR", "TEACHER", "TEACHERS",
+            "PRINCIPAL", "HEADMASTER", "HEADTEACHER", "OPERATOR",
+        ),
+    },
+    "sarpras": {
+        KEY: (
+            "SARPRAS", "PRASARANA", "SARANA", "ATAP BOCOR", "GEDUNG RUSAK", "KELAS RUSAK",
+            "RUANG KELAS RUSAK", "KIPAS ANGIN", "KIPAS", "AIR BERSIH", "AIR MINUM",
+            "KAMAR MANDI", "KAMAR KECIL", "TOILET", "WC", "JAMBAN", "KAKUS", "PAPAN TULIS",
+            "WHITEBOARD", "BLACKBOARD", "CHALKBOARD", "PLAFON", "PLAFOND", "ROBOH", "AMBRUK",
+            "RUBUH", "MATI LAMPU", "LAMPU MATI", "LISTRIK", "CEILING FAN", "CLEAN WATER",
+            "DRINKING WATER", "ELECTRICITY", "POWER CUT", "BLACKOUT", "TOILETS", "BATHROOM",
+            "BATHROOMS", "LATRINE", "ROOF", "ROOFS", "LEAKING ROOF", "ROOF LEAKS",
+            "ROOF IS LEAKING",
+        ),
+        STRONG: (
+            "ATAP", "BOCOR", "GENTENG", "SENG", "ASBES", "LAMPU", "PLN", "SUMUR", "PDAM",
+            "KRAN", "KERAN", "BANGKU", "MEJA", "KURSI", "KAPUR", "JENDELA", "PINTU", "KACA",
+            "LANTAI", "DINDING", "TEMBOK", "PAGAR", "GEDUNG", "RUANG KELAS", "PERPUSTAKAAN",
+            "LABORATORIUM", "LAB", "KOMPUTER", "PROYEKTOR", "LCD", "BANJIR", "KEBANJIRAN",
+            "TERGENANG", "FAN", "FANS", "LIGHTS", "LAMP", "LAMPS", "LEAK", "LEAKS", "LEAKING",
+            "LEAKY", "CEILING", "COLLAPSED", "BENCH", "BENCHES", "DESK", "DESKS", "CHAIR",
+            "CHAIRS", "CLASSROOM", "CLASSROOMS", "BUILDING", "WINDOW", "WINDOWS", "DOOR",
+            "DOORS", "FENCE", "FLOOR", "WALL", "WALLS", "FLOOD", "FLOODED", "GELAP",
+        ),
+        WEAK: (
+            "RUSAK", "RENOVASI", "REHAB", "KOTOR",
+            "JOROK", "BAU", "AIR", "WATER", "LIGHT", "BROKEN", "DAMAGED", "REPAIR", "POWER",
+        ),
+    },
+    "perundungan": {
+        KEY: (
+            "BULLY", "BULLYING", "DIBULLY", "DIBULY", "BULY", "BULI", "DIBULI", "NGEBULLY",
+            "MEMBULLY", "MEMBULI", "PERUNDUNGAN", "DIRUNDUNG", "RUNDUNG", "DIPUKUL",
+            "DIPUKULI", "DIPUKULIN", "MEMUKUL", "PUKUL", "MUKUL", "MUKULIN", "DITAMPAR",
+            "TAMPAR", "NAMPAR", "DITENDANG", "NENDANG", "MENENDANG", "DIKEROYOK", "KEROYOK",
+            "DIANIAYA", "PENGANIAYAAN", "ANIAYA", "KEKERASAN", "PELECEHAN", "DILECEHKAN",
+            "MELECEHKAN", "CABUL", "PENCABULAN", "DICABULI", "DIPALAK", "PALAK", "MALAK",
+            "PEMALAKAN", "DIANCAM", "MENGANCAM", "ANCAMAN", "TAWURAN", "BERKELAHI",
+            "PERKELAHIAN", "DIJEWER", "JEWER", "DICUBIT", "DISIKSA", "DIEJEK", "DIOLOK",
+            "DIHINA", "DIKUCILKAN", "DIPERAS", "BULLIED", "BULLIES", "BEATEN", "BEATING",
+            "SLAPPED", "KICKED", "PUNCHED", "VIOLENCE", "VIOLENT", "ABUSE", "ABUSED",
+            "HARASSED", "HARASSMENT", "THREATENED", "TEASED", "MOCKED",
+        ),
+        STRONG: ("HIT", "HITS", "HITTING", "BEAT", "SLAP", "FIGHT", "FIGHTING", "THREAT"),
+        WEAK: (),
+    },
 }
 # fmt: on
+
+
+def _category_words(text: str) -> list[str]:
+    """The standard words of `text` (``gateway.common.words``), ``-nya`` dropped
+    (``atapnya`` is ATAP), amounts (``150rb``, ``Rp``) read as RUPIAH."""
+    found = []
+    for word in words.standard(text):
+        if _AMOUNT.match(word):
+            word = "RUPIAH"
+        elif len(word) > 5 and word.endswith("NYA"):
+            word = words.ABBREVIATIONS.get(word[:-3], word[:-3])
+        found.append(word)
+    return found
+
+
+_AMOUNT = re.compile(r"\A(?:RP[0-9]*|[0-9]+(?:RB|RIBU|K|JT|JUTA|RP))\Z")
+
+
+def _phrase_table() -> dict[tuple[str, ...], tuple[str, int]]:
+    """Phrase words -> (category, weight); a phrase weighs at least as much as the
+    phrases of its category inside it ("IJAZAH RUSAK" is no weaker than IJAZAH)."""
+    table = {
+        tuple(_category_words(phrase)): (category, weight)
+        for category, tiers in _VOCABULARY.items()
+        for weight, phrases in tiers.items()
+        for phrase in phrases
+    }
+    for key, (category, weight) in table.items():
+        inner = [
+            table[part][1]
+            for n in range(1, len(key))
+            for i in range(len(key) - n + 1)
+            if (part := key[i : i + n]) in table and table[part][0] == category
+        ]
+        table[key] = (category, max([weight, *inner]))
+    return table
+
+
+_PHRASES = _phrase_table()
+_LONGEST = max(map(len, _PHRASES))
 
 
 def normalise(text: str) -> str:
@@ -115,14 +257,29 @@ def normalise(text: str) -> str:
     return f" {_NON_ALNUM.sub(' ', text).strip().upper()} "
 
 
+def category_phrases(text: str) -> list[tuple[str, str, int]]:
+    """The vocabulary phrases that count in `text`: (phrase, category, weight), each once,
+    none inside a longer one found at the same place."""
+    found = _category_words(text)
+    spans = [
+        (start, start + n, _PHRASES[key])
+        for start in range(len(found))
+        for n in range(1, min(_LONGEST, len(found) - start) + 1)
+        if (key := tuple(found[start : start + n])) in _PHRASES
+    ]
+    counted: dict[tuple[str, str], int] = {}
+    for start, end, (category, weight) in spans:
+        inside = any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+        if not inside:
+            counted[(" ".join(found[start:end]), category)] = weight
+    return [(phrase, category, weight) for (phrase, category), weight in counted.items()]
+
+
 def tag_category(text: str) -> str | None:
     """The clearest of the nine category ids for `text`, or None when unclear or tied."""
-    padded = normalise(text)
     scores: dict[str, int] = {}
-    for category, phrases in _CATEGORY_PHRASES.items():
-        score = sum(len(p.split()) for p in phrases if f" {p} " in padded)
-        if score:
-            scores[category] = score
+    for _, category, weight in category_phrases(text):
+        scores[category] = scores.get(category, 0) + weight
     return _single_best(scores.items())
 
 

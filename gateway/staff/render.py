@@ -42,6 +42,8 @@ def feedback_item(item: FeedbackItem, *, now: datetime, role: str) -> dict[str, 
         "created_at": iso(fb.created_at),
         "due_at": iso(fb.due_at),
         "overdue": is_overdue(fb.status, fb.due_at, now),
+        "citizen_answered": fb.citizen_answered_at is not None,
+        "citizen_answered_at": iso(fb.citizen_answered_at),
         "phone": shown_phone(role, item.phone, anonymous=fb.anonymous),
     }
 
@@ -53,6 +55,7 @@ def event(row: FeedbackEvent, sms_text: str | None) -> dict[str, Any]:
         "to_status": row.to_status,
         "note": row.note,
         "staff_id": row.staff_id,
+        "inbound_message_id": row.inbound_message_id,
         "sms": sms_text,
         "at": iso(row.created_at),
     }

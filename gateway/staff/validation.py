@@ -96,6 +96,8 @@ def parse_list_query(args: Mapping[str, str], *, staff_id: int | None = None) ->
             values[name] = _int(name, args[name], 1, MAX_ID, errors)
     if args.get("cursor") and args.get("after"):
         errors["after"] = "give cursor (older) or after (newer), not both"
+    if args.get("citizen_answered"):
+        values["citizen_answered"] = _flag("citizen_answered", args["citizen_answered"], errors)
     if args.get("limit"):
         values["limit"] = _int("limit", args["limit"], 1, MAX_PAGE, errors)
     if errors:

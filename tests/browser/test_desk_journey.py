@@ -88,14 +88,15 @@ def test_an_officer_answers_a_citizens_sms_report(browser, live, lang, viewport,
     counter = page.inner_text("#reply-counter")
     assert "1" in counter  # the live counter: one segment, GSM-7
     live.shot(page, f"journey-{shot}-3-typing")
-    page.click("form#reply button[type=submit]")
-    page.wait_for_selector("form#reply")
+    with page.expect_navigation():  # POST, redirect, GET: wait for the page it lands on
+        page.click("form#reply button[type=submit]")
+    assert reply in page.inner_text("main")  # the thread shows the reply
 
     for status in ("verified", "in_progress"):
         page.select_option("form#status select[name=status]", status)
-        page.click("form#status button[type=submit]")
-        page.wait_for_selector("form#status")
-        assert labels[status] in page.inner_text("main")
+        with page.expect_navigation():
+            page.click("form#status button[type=submit]")
+        assert labels[status] in page.inner_text("[role=status]")  # the flash names it
     live.shot(page, f"journey-{shot}-4-in-progress")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 

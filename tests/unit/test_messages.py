@@ -6,6 +6,8 @@ from gateway.common.sms_text import count_segments, is_gsm7
 # Realistic, long-ish values for every field a catalogue entry may use.
 FIELDS = {
     "ticket": "1234567",
+    "named": "7654321",
+    "options": "1 (Sangat setuju), 2 (Setuju sebagian) atau 3 (Tidak setuju sama sekali)",
     "choices": "LAPOR atau SARAN",
     "first": "LAPOR",
     "where": "Kec. Kualuh Leidong, orang tua",
@@ -44,6 +46,7 @@ def test_every_sms_text_is_gsm7_and_one_segment(key, language):
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_titles_and_places_are_cut_to_keep_one_segment(key, language):
     fields = {**FIELDS, "title": "T" * 120, "place": "P" * 120, "code": "K" * 12}
+    fields["options"] = "O" * 200
     text = texts.render(key, language, **fields)
     assert is_gsm7(text)
     assert count_segments(text) == 1, (key, language, len(text))

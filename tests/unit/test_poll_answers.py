@@ -7,7 +7,7 @@ import pytest
 from gateway.common.sms_text import count_segments, is_gsm7
 from gateway.models import Poll, PollOption
 from gateway.polls.admin import render_poll_text
-from gateway.polls.answers import match_option
+from gateway.polls.answers import match_answer, match_option
 
 OPTIONS = [
     PollOption(id=11, position=1, label="Setuju", label_en="Agree", synonyms=["ya", "iya"]),
@@ -68,3 +68,36 @@ def test_poll_text_ends_with_how_to_answer_and_stop_in_gsm7():
     assert render_poll_text(poll, OPTIONS, "en") == text
     english = render_poll_text(poll, OPTIONS[:2], "en")
     assert english.endswith("Reply 1-2 or A-B. Send BERHENTI to stop.")
+
+
+NOT_SURE = [
+    PollOption(id=21, position=1, label="Setuju", synonyms=["ya"]),
+    PollOption(id=22, position=2, label="Tidak setuju", synonyms=["tidak"]),
+    PollOption(id=23, position=3, label="Tidak tahu", synonyms=[]),
+]
+
+
+@pytest.mark.parametrize(
+    ("answer", "position"),
+    [
+        ("tidak tahu kak", 3),  # the full label, not the synonym "tidak" (its first word)
+        ("tdk tau pak", 3),
+        ("tidak setuju bu", 2),
+        ("iya pak", 1),
+        ("ya bu, makasih", 1),
+        ("2 pak", 2),
+    ],
+)
+def test_a_full_label_beats_a_first_word_synonym_and_courtesy_is_ignored(answer, position):
+    found = match_answer(NOT_SURE, answer)
+    assert found.option is not None and found.option.position == position
+
+
+@pytest.mark.parametrize(
+    ("answer", "positions"),
+    [("ya tidak", [1, 2]), ("2 setuju", [1, 2]), ("1 atau 3", [1, 3])],
+)
+def test_an_answer_naming_two_options_returns_both(answer, positions):
+    found = match_answer(NOT_SURE, answer)
+    assert found.option is None
+    assert sorted(o.position for o in found.choices) == positions

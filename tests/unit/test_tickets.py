@@ -35,3 +35,19 @@ def test_digits_of_other_scripts_are_read_and_digit_like_signs_refused():
     assert tickets.clean("１２３４５６６") == "1234566"  # full-width, as some phones send
     assert tickets.clean("#123²4566") == "1234566"  # a superscript is no digit
     assert not tickets.is_valid("²²²²²²²")  # isdigit() is True for these; no crash
+
+
+def test_tickets_are_found_wherever_they_stand_and_however_grouped():
+    ticket = "583920" + tickets.check_digit("583920")
+    spaced, dashed = f"{ticket[:3]} {ticket[3:]}", f"{ticket[:3]}-{ticket[3:]}"
+    for text in [ticket, f"#{ticket} masih bocor", f"pak soal tiket {spaced} gmn", dashed]:
+        assert tickets.find(text) == [ticket], text
+    assert tickets.find(f"kelas 3 {ticket}") == [ticket]  # a class number beside it
+    assert tickets.first(f"tiket {ticket} dan {ticket}") == ticket
+
+
+def test_phone_numbers_amounts_and_bad_check_digits_are_no_tickets():
+    ticket = "583920" + tickets.check_digit("583920")
+    wrong = ticket[:-1] + str((int(ticket[-1]) + 1) % 10)
+    for text in ["0812-3456-7890", "081234567890", "Rp 1.500.000", wrong, "12345", ""]:
+        assert tickets.find(text) == [], text
