@@ -55,7 +55,7 @@ from gateway.config import Settings  # noqa: E402
 from gateway.feedback import staff_ops as svc  # noqa: E402
 from gateway.models import Contact, Feedback, StaffUser  # noqa: E402
 from gateway.sms.tagging import KECAMATAN  # noqa: E402
-from gateway.staff.validation import parse_list_query  # noqa: E402
+from gateway.staff.validation import MIN_SEARCH, parse_list_query  # noqa: E402
 from tests.desk_helpers import create_staff, sign_in  # noqa: E402
 
 TARGET_MS = 200.0
@@ -325,7 +325,7 @@ def query_call(app: Flask, args: dict[str, str], staff_id: int, role: str) -> Ca
 
     def call() -> int:
         with sessions() as s:
-            query = parse_list_query(args or defaults, staff_id=staff_id)
+            query = parse_list_query(args or defaults, staff_id=staff_id, min_search=MIN_SEARCH)
             page = svc.list_feedback(s, query, admin=role == "admin")
             counts = svc.status_counts(s, query, admin=role == "admin")
             svc.staff_names(s, (i.feedback.assigned_to_id for i in page.items))
