@@ -156,26 +156,34 @@ def inbox() -> ResponseReturnValue:
     user = me()
     filters = current_filters(user.role)
     paging = {k: request.args[k] for k in ("cursor", "after") if request.args.get(k)}
-    form = filter_form(filters)
-    context: dict[str, Any] = {"form": form, "filters": filters, "errors": []}
     try:
-        query = validation.parse_list_query(filters | paging, staff_id=user.staff_id)
+        query = validation.parse_list_query(
+            filters | paging, staff_id=user.staff_id, min_search=validation.MIN_SEARCH
+        )
     except InvalidInput as exc:
-        context["errors"] = _field_errors(form, exc.errors)
-        return render_template("desk/inbox.html", **context, page=None, more_open=True)
+        form = filter_form(filters)
+        errors = _field_errors(form, exc.errors)
+        return render_template(
+            "desk/inbox.html", form=form, filters=filters, errors=errors, page=None, more_open=True
+        )
+    if query.kecamatan:  # as the parser understood it ("merbau" is Marbau)
+        filters["kecamatan"] = query.kecamatan
     now = datetime.now(UTC)
     admin = auth.sees_anonymous_phone(user.role)
     found = svc.list_feedback(db_session(), query, admin=admin, now=now)
     counts = svc.status_counts(db_session(), query, admin=admin, now=now)
     names = svc.staff_names(db_session(), (i.feedback.assigned_to_id for i in found.items))
+    total = svc.matching(counts, query)
     return render_template(
         "desk/inbox.html",
-        **context,
+        form=filter_form(filters),
+        filters=filters,
+        errors=[],
         page=found,
         names=names,
         now=now,
-        total=svc.matching(counts, query),
-        total_text=format_number(svc.matching(counts, query)),
+        total=total,
+        total_text=format_number(total),
         counts=[(s, n, _link(filters, status=s, open=None)) for s, n in counts.items()],
         newer=_link(filters, after=found.newer) if found.newer else None,
         older=_link(filters, cursor=found.next) if found.next else None,
@@ -198,7 +206,9 @@ def inbox_csv() -> ResponseReturnValue:
     user = me()
     filters = current_filters(user.role)
     try:
-        query = validation.parse_list_query(filters, staff_id=user.staff_id)
+        query = validation.parse_list_query(
+            filters, staff_id=user.staff_id, min_search=validation.MIN_SEARCH
+        )
     except InvalidInput:
         return redirect(_url("desk.inbox", filters))
     with db_session().begin():

@@ -38,7 +38,9 @@ DAY_FORMAT = "expected a date YYYY-MM-DD (WIB), e.g. 2026-11-01"
 DAY_ORDER = "must not be before the from date"
 FLAG = "expected 1 (or 0)"
 SEARCH_TOO_SHORT = "at least 3 characters (or a ticket)"
-MIN_SEARCH = 3  # what a trigram index can find; a shorter text would scan every report
+MIN_SEARCH = 3
+"""The desk's shortest ``q`` (`parse_list_query`'s ``min_search``): what a trigram index can
+find; a shorter text scans every report. The API takes any length."""
 MAX_SEARCH = 100
 MAX_SCHOOL = 120
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -61,14 +63,17 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-def parse_list_query(args: Mapping[str, str], *, staff_id: int | None = None) -> ListQuery:
+def parse_list_query(
+    args: Mapping[str, str], *, staff_id: int | None = None, min_search: int = 1
+) -> ListQuery:
     """The filters of the inbox and of ``GET /api/v1/feedback`` (the same query for both).
 
     ``status kind category kecamatan channel phone``; ``school`` and ``q`` (contains; ``q``
     also finds a ticket typed with spaces or dashes); ``assigned`` (`ASSIGNED`, "me" being
     ``staff_id``); ``overdue`` and ``open`` (``1``); ``from`` and ``to`` (days in WIB, both
     inclusive) and ``since`` / ``until`` (ISO moments, ``until`` exclusive); ``cursor``
-    (older) or ``after`` (newer), ``limit``. Empty values count as absent."""
+    (older) or ``after`` (newer), ``limit``. Empty values count as absent; a ``q`` shorter
+    than ``min_search`` is refused."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name, allowed in CHOICES.items():
@@ -89,7 +94,7 @@ def parse_list_query(args: Mapping[str, str], *, staff_id: int | None = None) ->
     for name, limit in (("q", MAX_SEARCH), ("school", MAX_SCHOOL)):
         if args.get(name):
             values[name] = " ".join(args[name].split())[:limit] or None
-    if values.get("q") and len(values["q"]) < MIN_SEARCH:
+    if values.get("q") and len(values["q"]) < min_search:
         errors["q"] = SEARCH_TOO_SHORT
     for name in ("cursor", "after"):
         if args.get(name):

@@ -302,6 +302,12 @@ def test_what_the_officer_typed_is_kept(desk, reports):
         assert kept in html
 
 
+def test_a_kecamatan_spelt_as_people_do_is_shown_as_understood(desk, reports):
+    html = desk("officer").get(f"{INBOX}?kecamatan=merbau").get_data(as_text=True)
+    assert '<option selected value="Marbau">' in html
+    assert sorted(tickets_in(html)) == sorted([reports["a"], reports["d"]])
+
+
 XSS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(2)>')
 
 
