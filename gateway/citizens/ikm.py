@@ -28,7 +28,6 @@ from fractions import Fraction
 
 SCALE = 25
 """The 1-4 scale times 25 is the 25-100 scale the IKM is reported on."""
-CENTS = Decimal("0.01")
 SCORES = "1234"
 
 
@@ -158,10 +157,15 @@ def tally(responses: Iterable[str]) -> Tally:
     return Tally(tuple(sums), tuple(counts), respondents)
 
 
+def round_half_up(value: Fraction | Decimal | int, places: int = 2) -> Decimal:
+    """``value`` rounded half up to ``places`` decimals, from its exact value."""
+    units: int = math.floor(Fraction(value) * 10**places + Fraction(1, 2))
+    return Decimal(units).scaleb(-places)
+
+
 def round_cents(value: Fraction | Decimal | int) -> Decimal:
     """Half up to two decimals, from the exact value (88.305 -> 88.31, 88.3049 -> 88.30)."""
-    cents = math.floor(Fraction(value) * 100 + Fraction(1, 2))
-    return (Decimal(cents) / 100).quantize(CENTS)
+    return round_half_up(value, 2)
 
 
 def grade(value: Decimal) -> Grade:
