@@ -35,8 +35,12 @@ def sms_skm(client: Any, answers: str, sender: str) -> None:
 
 
 def ussd_skm(client: Any, answers: str, *, service_option: str, phone: str, session: str) -> str:
-    """The USSD survey: 5 (SKM), the service's option number, then one digit per unsur."""
-    return Dial(client, session, phone=phone).press("5", service_option, *answers)
+    """The USSD survey: 5 (SKM), the service's option number, then one digit per unsur; then
+    Africa's Talking's end-of-session event."""
+    dial = Dial(client, session, phone=phone)
+    body = dial.press("5", service_option, *answers)
+    dial.drop("Success")
+    return body
 
 
 def direct_skm(rt: Any, answers: str, *, service: str | None = None, complete: bool = True) -> int:

@@ -12,14 +12,15 @@ disagree.
 - Services are the SKM menu's (``menus/trees/labura.yaml``, ``skm.service``); an SMS response
   has none (``None``: "not named").
 - The population a sample is measured against (`population`): the distinct citizens who used
-  the gateway in the period (sent an SMS or opened a USSD session). That is the group the
-  survey can reach; an office with its own count of service users (from its register) gives
-  that instead on the desk page.
+  the gateway in the period (sent an SMS, had a USSD session, answered the SKM). That is the
+  group the survey can reach; an office with its own count of service users (from its
+  register) gives that instead on the desk page.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,11 +29,11 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from gateway.citizens.ikm import COUNT, SCORES, Ikm, Tally, compute
+from gateway.citizens.ikm import COUNT, SCORES, Ikm, Tally, compute, krejcie_morgan
 from gateway.common.wib import WIB
 from gateway.errors import InvalidInput
-from gateway.models import InboundMessage, SkmResponse, UssdSession
-from menus import load_tree
+from gateway.models import Contact, InboundMessage, SkmResponse, UssdSession
+from menus import Tree, load_tree
 from menus.types import MenuNode
 
 EARLIEST = date(1, 1, 2)
@@ -49,9 +50,11 @@ class Period:
     end: date
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
-        """[from, until): 00:00 WIB of ``start`` to 00:00 WIB of the day after ``end``."""
-        low = datetime.combine(self.start, time(0), WIB).astimezone(UTC)
-        high = datetime.combine(self.end + timedelta(days=1), time(0), WIB).astimezone(UTC)
+        """[from, until): 00:00 WIB of ``start`` to 00:00 WIB of the day after ``end``
+        (within `EARLIEST`..`LATEST`, whose midnights every backend can hold)."""
+        first, last = max(self.start, EARLIEST), min(self.end, LATEST)
+        low = datetime.combine(first, time(0), WIB).astimezone(UTC)
+        high = datetime.combine(last + timedelta(days=1), time(0), WIB).astimezone(UTC)
         return low, high
 
     @property
@@ -88,6 +91,39 @@ def today_wib(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(WIB).date()
 
 
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_YEAR = re.compile(r"(\d{4})")
+
+
+def named_period(name: str) -> Period | None:
+    """``2026-Q4``, ``2026-12`` or ``2026`` as a `Period`; None for anything else."""
+    found = _QUARTER.fullmatch(name) or _MONTH.fullmatch(name) or _YEAR.fullmatch(name)
+    if found is None or int(name[:4]) < 1:
+        return None
+    year = int(name[:4])
+    if found.re is _QUARTER:
+        return quarter_of(date(year, 3 * int(found[2]), 1))
+    if found.re is _MONTH:
+        return month_of(date(year, int(found[2]), 1))
+    return year_of(date(year, 1, 1))
+
+
+def quarter_name(day: date) -> str:
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def month_name(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def period_kind(name: str) -> str | None:
+    """``quarter``, ``month`` or ``year`` for a valid period name."""
+    if named_period(name) is None:
+        return None
+    return "quarter" if "Q" in name else "month" if "-" in name else "year"
+
+
 def _month_end(day: date) -> date:
     if day.month == 12:
         return date(day.year, 12, 31)
@@ -95,9 +131,13 @@ def _month_end(day: date) -> date:
 
 
 @functools.cache
+def _tree() -> Tree:
+    return load_tree()
+
+
+@functools.cache
 def _service_options() -> tuple[tuple[str, str], ...]:
-    tree = load_tree()
-    node = tree.nodes["skm.service"]
+    node = _tree().nodes["skm.service"]
     assert isinstance(node, MenuNode)
     return tuple((option.value, option.label) for option in node.options)
 
@@ -112,7 +152,7 @@ def service_label(code: str | None, language: str = "id") -> str | None:
     labels = dict(_service_options())
     if code not in labels:
         return None
-    return str(load_tree().text(language, labels[code]))
+    return str(_tree().text(language, labels[code]))
 
 
 @dataclass(frozen=True)
@@ -227,9 +267,56 @@ def trend(
     ]
 
 
+@dataclass(frozen=True)
+class Overview:
+    """Everything the desk's SKM page shows for one period (and service)."""
+
+    period: Period
+    service: str | None
+    result: Ikm
+    services: list[ServiceResult]
+    trend: list[QuarterResult]
+    population: int
+    population_entered: bool
+
+    @property
+    def sample(self) -> int:
+        """The Krejcie-Morgan minimum of respondents for `population`."""
+        return krejcie_morgan(self.population)
+
+    @property
+    def missing(self) -> int:
+        """How many more respondents the sample needs (0: enough)."""
+        return max(0, self.sample - self.result.respondents)
+
+
+def overview(
+    session: Session,
+    period: Period,
+    service: str | None = None,
+    *,
+    population_count: int | None = None,
+) -> Overview:
+    """The period's IKM (`ikm_for`, as the API), each service's, the trend of the quarters
+    up to its end, and the respondents' population: ``population_count`` when the office
+    gives it, else the citizens who used the gateway in the period (`population`)."""
+    return Overview(
+        period=period,
+        service=service,
+        result=ikm_for(session, period, service),
+        services=by_service(session, period),
+        trend=trend(session, period.end, service),
+        population=population_count
+        if population_count is not None
+        else population(session, period),
+        population_entered=population_count is not None,
+    )
+
+
 def population(session: Session, period: Period) -> int:
-    """Distinct citizens who used the gateway in ``period``: senders of an SMS and callers
-    of a USSD session (by number)."""
+    """Distinct citizens (by number) who used the gateway in ``period``: who sent an SMS,
+    whose USSD session ended in it (Africa's Talking's end-of-session record), or who
+    answered the SKM."""
     low, high = period.utc_bounds()
     phones = union(
         select(InboundMessage.sender.label("phone")).where(
@@ -238,5 +325,8 @@ def population(session: Session, period: Period) -> int:
         select(UssdSession.phone.label("phone")).where(
             UssdSession.created_at >= low, UssdSession.created_at < high
         ),
+        select(Contact.phone.label("phone"))
+        .join(SkmResponse, SkmResponse.contact_id == Contact.id)
+        .where(SkmResponse.created_at >= low, SkmResponse.created_at < high),
     ).subquery()
     return int(session.scalar(select(func.count()).select_from(phones)) or 0)

@@ -16,7 +16,7 @@ from flask_limiter import Limiter
 
 def init_app(app: Flask, limiter: Limiter) -> None:
     """Register the desk on ``app``; call after `gateway.staff.limits.init_app`."""
-    from gateway.desk import home, i18n, login, render
+    from gateway.desk import home, i18n, login, render, skm
     from gateway.desk.blueprint import bp, csrf
 
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # only the desk's POSTs
@@ -25,6 +25,6 @@ def init_app(app: Flask, limiter: Limiter) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     render.init_app(app)
-    del home  # its views are on `bp`
+    del home, skm  # their views are on `bp`
     app.register_blueprint(bp)
     login.init_app(app, limiter)
