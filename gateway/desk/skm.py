@@ -329,25 +329,44 @@ def skm_chart() -> Response:
     chart, size = request.args.get("chart", ""), request.args.get("size", "l")
     if choice is None or chart not in PARTS:
         abort(400)
-    labels, values = _chart_data(chart, choice)
+    labels, values = _chart_data(chart, choice, small=size == "s")
     response = Response(bars(labels, values, size=size), mimetype="image/svg+xml")
     response.headers["Content-Security-Policy"] = SVG_CSP
     return response
 
 
-def _chart_data(chart: str, choice: Choice) -> tuple[list[str], list[Decimal | None]]:
+SHORT_LABEL = 14
+"""A phone chart's labels are cut to this many characters (the table below has them whole)."""
+
+
+def _chart_data(
+    chart: str, choice: Choice, *, small: bool
+) -> tuple[list[str], list[Decimal | None]]:
     session, lang = db_session(), current_language()
     if chart == "unsur":
         result = report.ikm_for(session, choice.period, choice.service)
         return (
-            [f"{e.unsur.code} {e.unsur.short_label(lang)}" for e in result.elements],
+            [
+                e.unsur.code if small else f"{e.unsur.code} {e.unsur.short_label(lang)}"
+                for e in result.elements
+            ],
             [e.value for e in result.elements],
         )
     if chart == "service":
         rows = report.by_service(session, choice.period)
-        return [service_name(r.service) for r in rows], [r.result.ikm for r in rows]
+        names = [service_name(r.service) for r in rows]
+        if small:
+            names = [n if len(n) <= SHORT_LABEL else f"{n[: SHORT_LABEL - 1]}…" for n in names]
+        return names, [r.result.ikm for r in rows]
     quarters = report.trend(session, choice.period.end, choice.service)
-    return [quarter_label(q.period) for q in quarters], [q.result.ikm for q in quarters]
+    labels = [(short_quarter if small else quarter_label)(q.period) for q in quarters]
+    return labels, [q.result.ikm for q in quarters]
+
+
+def short_quarter(period: report.Period) -> str:
+    """``TW IV 2026`` / ``Q4 2026``."""
+    n = report.quarter_number(period)
+    return str(_("Q%(number)s/%(year)s", number=n, roman=ROMAN[n], year=period.start.year))
 
 
 @bp.get("/skm.csv")

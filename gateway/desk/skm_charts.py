@@ -62,11 +62,10 @@ def _style(font: int) -> Style:
 
 
 def _bands(size: str) -> list[dict[str, Any]]:
-    """The value axis: 0, the lower bound of C, B and A (each a guide line), 100."""
+    """The value axis: 0, where C, B and A start (a guide line each, lettered), 100."""
     marks: list[dict[str, Any]] = [{"value": 0, "label": "0"}]
     for g in reversed(GRADES[:-1]):
-        label = f"{g.letter} {number(g.lower)}" if size == "l" else ""
-        marks.append({"value": float(g.lower), "label": label})
+        marks.append({"value": float(g.lower), "label": g.letter if size == "l" else ""})
     marks.append({"value": 100, "label": "100"})
     return marks
 
