@@ -143,7 +143,8 @@ class Choice:
 
 def _form() -> SkmForm:
     args = request.args.copy()
-    args.setdefault("period", report.quarter_name(report.today_wib()))
+    dated = bool(args.get("from") or args.get("to"))  # /staff/skm?from=..&to=.. is custom
+    args.setdefault("period", "custom" if dated else report.quarter_name(report.today_wib()))
     form = SkmForm(formdata=args)
     if form.period.data != "custom":  # dates count only for custom periods
         form.start.data = form.end.data = ""

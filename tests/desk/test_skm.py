@@ -80,6 +80,14 @@ def test_the_default_period_is_the_current_quarter(desk):
     assert "Belum ada jawaban SKM pada periode ini, jadi belum ada IKM." in text_of(html)
 
 
+def test_from_and_to_without_a_period_are_custom_dates(desk):
+    html = html_of(
+        desk("viewer").get(PAGE, query_string={"from": "2026-10-05", "to": "2026-10-20"})
+    )
+    assert "5 Okt 2026 – 20 Okt 2026" in text_of(html)
+    assert '<option selected value="custom">' in html
+
+
 def test_the_page_shows_the_apis_numbers(app, client, rt, desk, staff):
     make_worked(client, rt)
     bearer = {"Authorization": f"Bearer {staff['viewer']}"}
