@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     from gateway import cli, desk, front, health, metrics
     from gateway.sms import webhook as sms_webhook
-    from gateway.staff import accounts_api, limits, polls_api
+    from gateway.staff import accounts_api, limits, polls_api, skm_api
     from gateway.staff import api as staff_api
     from gateway.ussd import webhook as ussd_webhook
     from gateway.ussd.fast import UssdFastPath
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.register_blueprint(staff_api.bp)
     app.register_blueprint(polls_api.bp)
     app.register_blueprint(accounts_api.bp)
+    app.register_blueprint(skm_api.bp)
     desk.init_app(app, limits.init_app(app))
     cli.init_app(app)
     metrics.init_app(app)

@@ -26,6 +26,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         login,
         render,
         report,
+        skm,
         staff_admin,
     )
     from gateway.desk.blueprint import bp, csrf
@@ -43,6 +44,7 @@ def init_app(app: Flask, limiter: Limiter) -> None:
         home,
         inbox,
         report,
+        skm,
         staff_admin,
     )  # their views are on `bp`
     app.register_blueprint(bp)

@@ -52,6 +52,7 @@ NAV = (
     ("desk.home", _l("Overview"), None),
     ("desk.inbox", _l("Inbox"), None),
     ("desk.contacts", _l("Contacts"), None),
+    ("desk.skm", _l("SKM"), None),
     ("desk.data_requests", _l("Data requests"), "admin"),
     ("desk.staff_list", _l("Staff"), "admin"),
     ("desk.audit_log", _l("Audit log"), "admin"),

@@ -17,10 +17,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from gateway.runtime import Runtime
-from gateway.staff import accounts_api, api, polls_api
+from gateway.staff import accounts_api, api, polls_api, skm_api
 
 AUTH_FAILURES = "10 per minute"
-LIMITED = (api.bp, polls_api.bp, accounts_api.bp)
+LIMITED = (api.bp, polls_api.bp, accounts_api.bp, skm_api.bp)
 STAFF_BLUEPRINTS = frozenset(bp.name for bp in LIMITED) | {"desk"}  # the desk's login
 TOO_MANY = "too many failed authentications from this address; try again in a minute"
 

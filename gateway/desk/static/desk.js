@@ -117,3 +117,18 @@
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
+
+/* SKM page: choosing a date selects "Custom dates"; the report's Print button. */
+document.addEventListener("DOMContentLoaded", function () {
+  var period = document.getElementById("period");
+  ["from", "to"].forEach(function (id) {
+    var input = document.getElementById(id);
+    if (period && input) {
+      input.addEventListener("change", function () { if (input.value) { period.value = "custom"; } });
+    }
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+});
