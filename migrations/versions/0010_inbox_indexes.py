@@ -10,7 +10,9 @@ schema. Downgrading drops the indexes and leaves the extension. SQLite has no su
 its searches scan, which is fine at its sizes.
 
 ``ix_feedback_status_assigned`` (both databases) serves the count per status and the
-officer's default view ("assigned to me or nobody, open") from the index alone.
+officer's default view ("assigned to me or nobody, open") from the index alone;
+``ix_feedback_created_at`` the date filters' counts (a search within a month reads that
+month's reports, not every report holding the word).
 
 Revision ID: 0010a
 Revises: 0009a
@@ -32,6 +34,7 @@ TRIGRAM_INDEXES = (("ix_feedback_text_trgm", "text"), ("ix_feedback_school_trgm"
 
 def upgrade() -> None:
     op.create_index("ix_feedback_status_assigned", "feedback", ["status", "assigned_to_id"])
+    op.create_index("ix_feedback_created_at", "feedback", ["created_at"])
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
@@ -47,6 +50,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for name, _column in TRIGRAM_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
+    op.drop_index("ix_feedback_created_at", table_name="feedback")
     op.drop_index("ix_feedback_status_assigned", table_name="feedback")
 
 
