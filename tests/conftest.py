@@ -8,6 +8,7 @@ with Alembic, and a real Redis database index that is flushed before each test.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,3 +166,36 @@ def fake_at(httpserver: HTTPServer) -> FakeAfricasTalking:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+# The browser tier's one Chromium for the whole run (tests/browser/, tests/desk/*_browser.py):
+# one Playwright per process, or a second `sync_playwright()` fails inside the first's loop.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    path = chromium_path()
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("SUARA_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

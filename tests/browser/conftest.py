@@ -11,7 +11,6 @@ makes a missing browser a failure. Screenshots go to ``SUARA_SCREENSHOTS`` (defa
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,38 +26,9 @@ from tests.outbox_helpers import at_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(os.environ.get("SUARA_SCREENSHOTS") or ROOT / "instance" / "screenshots")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 360, "height": 640}
 LAPTOP = {"width": 1366, "height": 768}
 _taken: list[Path] = []
-
-
-def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    path = chromium_path()
-    if path is None:
-        message = "Debian's chromium is not installed (apt-get install -y chromium)"
-        if os.environ.get("SUARA_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass

@@ -69,16 +69,6 @@ def live(app: Flask) -> Iterator[str]:
     thread.join(5)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture(scope="module")
 def screens(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(os.environ.get("DESK_SCREENSHOTS") or tmp_path_factory.mktemp("screens"))
