@@ -134,7 +134,7 @@ def test_an_answer_to_a_staff_reply_joins_the_thread_without_a_new_ticket(client
 def test_the_citizen_answered_filter_refuses_other_values(client, officer):
     answer = client.get("/api/v1/feedback?citizen_answered=ya", headers=officer)
     assert answer.status_code == 400
-    assert answer.get_json()["errors"] == {"citizen_answered": "expected 1 or 0"}
+    assert answer.get_json()["errors"] == {"citizen_answered": "expected 1 (or 0)"}  # as every flag
 
 
 def test_a_staff_reply_or_status_change_clears_citizen_answered(client, rt, officer):
