@@ -79,7 +79,7 @@ def test_no_payload_runs_on_the_inbox_or_a_report(browser, live):
             by_ussd(live, n, payload)
     run_jobs(live.rt.redis)
     with live.rt.sessions() as s:
-        tickets = s.scalars(select(Feedback.ticket)).all()
+        tickets = s.scalars(select(Feedback.ticket).order_by(Feedback.id)).all()
     assert len(tickets) >= len(PAYLOADS) + 1
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
